@@ -1,0 +1,141 @@
+/**
+ * Typed records produced by the readers and consumed by the rules.
+ *
+ * Readers turn bytes (JSONL, klog text, CloudWatch exports, Logs Insights rows) into these records;
+ * rules never see raw text. Every field read from a log is optional: real events omit fields,
+ * truncated events lose them, and attacker-controlled input can put any type anywhere.
+ */
+
+/** Where a record came from, so a finding can point back to its evidence. */
+export interface Origin {
+  /** File path as given on the command line, `-` for stdin, or `cloudwatch:<logGroup>` for query results. */
+  readonly file: string;
+  /** 1-based line number in the file (for whole-file JSON exports: the line the element starts on). */
+  readonly line: number;
+  /** CloudWatch log stream name, when the input says it (`@logStream`, `logStreamName`). */
+  readonly logStream?: string;
+  /** Ingestion/event timestamp from the wrapper (CloudWatch `@timestamp`, S3 export prefix), ISO 8601. */
+  readonly timestamp?: string;
+}
+
+/** The subset of a Kubernetes audit.k8s.io/v1 Event that the rules read. */
+export interface AuditEvent {
+  kind?: string;
+  apiVersion?: string;
+  level?: string;
+  auditID?: string;
+  stage?: string;
+  requestURI?: string;
+  verb?: string;
+  user?: AuditUser;
+  impersonatedUser?: AuditUser;
+  sourceIPs?: string[];
+  userAgent?: string;
+  objectRef?: ObjectRef;
+  responseStatus?: ResponseStatus;
+  requestObject?: unknown;
+  responseObject?: unknown;
+  requestReceivedTimestamp?: string;
+  stageTimestamp?: string;
+  annotations?: Record<string, string>;
+}
+
+export interface AuditUser {
+  username?: string;
+  uid?: string;
+  groups?: string[];
+  extra?: Record<string, string[]>;
+}
+
+export interface ObjectRef {
+  resource?: string;
+  namespace?: string;
+  name?: string;
+  uid?: string;
+  apiGroup?: string;
+  apiVersion?: string;
+  resourceVersion?: string;
+  subresource?: string;
+}
+
+export interface ResponseStatus {
+  code?: number;
+  status?: string;
+  reason?: string;
+  message?: string;
+}
+
+/**
+ * Server-side aggregation carried by a record that stands for many identical events
+ * (a Logs Insights `stats count(*), min(@timestamp), max(@timestamp), latest(@message) by ...` row).
+ * A record read from a file has none and counts once.
+ */
+export interface Aggregate {
+  readonly count: number;
+  /** ISO 8601. */
+  readonly firstSeen: string;
+  /** ISO 8601. */
+  readonly lastSeen: string;
+}
+
+export interface AuditRecord {
+  readonly kind: 'audit';
+  readonly event: AuditEvent;
+  /**
+   * True when the event was salvaged from invalid JSON (CloudWatch cuts long events and appends
+   * `[Truncated...]`): fields after the cut are missing, so absence proves nothing.
+   */
+  readonly truncated: boolean;
+  readonly origin: Origin;
+  readonly aggregate?: Aggregate;
+}
+
+/** One `FLAG: --name="value"` line printed by kube-apiserver at start-up (klog, flags.go). */
+export interface FlagRecord {
+  readonly kind: 'apiserver-flag';
+  /** Flag name without the leading dashes, e.g. `authorization-mode`. */
+  readonly flag: string;
+  /** Unquoted value, e.g. `[Node,RBAC,Webhook]`. */
+  readonly value: string;
+  /** klog header time as ISO 8601 when it can be placed in a year (from the wrapper), else undefined. */
+  readonly time?: string;
+  readonly origin: Origin;
+  readonly aggregate?: Aggregate;
+}
+
+/** Any other kube-apiserver (klog) line: counted, not judged. */
+export interface ApiserverLineRecord {
+  readonly kind: 'apiserver-line';
+  readonly text: string;
+  readonly origin: Origin;
+}
+
+/** One aws-iam-authenticator line (logrus key=value). Keys as logged: level, msg, arn, username, groups, ... */
+export interface AuthenticatorRecord {
+  readonly kind: 'authenticator';
+  readonly fields: Readonly<Record<string, string>>;
+  /** `time=` field, ISO 8601, when present. */
+  readonly time?: string;
+  readonly origin: Origin;
+  readonly aggregate?: Aggregate;
+}
+
+export type LogRecord = AuditRecord | FlagRecord | ApiserverLineRecord | AuthenticatorRecord;
+
+/** A line that could not be read as any known format. Counted and reported, never dropped silently. */
+export interface MalformedLine {
+  readonly file: string;
+  readonly line: number;
+  readonly reason: string;
+}
+
+/**
+ * Where readers push what they read. Push, not pull: one call per record keeps the hot path cheap
+ * on multi-gigabyte inputs. The engine implements it.
+ */
+export interface RecordSink {
+  /** A file (or stdin, or a query result set) is about to be read. */
+  file(name: string): void;
+  record(record: LogRecord): void;
+  malformed(line: MalformedLine): void;
+}

@@ -1,0 +1,89 @@
+import type { AuditRecord, AuthenticatorRecord, FlagRecord } from '../core/records';
+import type { Evidence } from '../core/findings';
+import type { Severity } from '../core/severity';
+
+/** The log streams a rule reads. Each maps to one CloudWatch stream kind and one Logs Insights query. */
+export type StreamKind = 'audit' | 'apiserver' | 'authenticator';
+
+/**
+ * What a rule observed once (or, for an aggregated record, `count` times). The engine merges
+ * observations with the same rule and subject into one finding.
+ */
+export interface Observation {
+  /** Identifies the finding: same subject, same finding. Values are sanitized by the engine. */
+  readonly subject: Readonly<Record<string, string>>;
+  /** How many events this stands for (default: the record's aggregate count, else 1). */
+  readonly count?: number;
+  /** ISO 8601 time of the event (default: from the record). */
+  readonly time?: string;
+  readonly firstSeen?: string;
+  readonly lastSeen?: string;
+  /** A sample for the finding (the engine keeps the first few, trimmed). */
+  readonly evidence?: Evidence;
+  /** Counters summed across observations, e.g. `{ forbidden: 1 }`; read back in describe(). */
+  readonly tally?: Readonly<Record<string, number>>;
+  /** Facts kept from the first observation that set them, e.g. which half of an identity is wrong. */
+  readonly facts?: Readonly<Record<string, string>>;
+}
+
+/** All observations of one rule and subject, merged. What describe() turns into words. */
+export interface ObservationGroup {
+  readonly subject: Readonly<Record<string, string>>;
+  readonly count: number;
+  readonly firstSeen: string | null;
+  readonly lastSeen: string | null;
+  readonly tally: Readonly<Record<string, number>>;
+  readonly facts: Readonly<Record<string, string>>;
+  readonly evidence: readonly Evidence[];
+  readonly cluster: string;
+}
+
+export type Emit = (observation: Observation) => void;
+
+/** Shared, read-only knowledge that the engine gathers over the whole input. */
+export interface ScanContext {
+  readonly cluster: string;
+  /**
+   * IAM role ARNs (user.extra.canonicalArn) seen on kubelet requests (node credentials) in this
+   * input. Complete only in finish(): rules that need it buffer and judge at the end.
+   */
+  readonly nodeRoleArns: ReadonlySet<string>;
+}
+
+/** Per-scan state of a rule. Handlers are pure apart from their own buffers. */
+export interface RuleRun {
+  onAudit?(record: AuditRecord, emit: Emit): void;
+  onFlag?(record: FlagRecord, emit: Emit): void;
+  onAuthenticator?(record: AuthenticatorRecord, emit: Emit): void;
+  /** Called once after the last record. */
+  finish?(emit: Emit): void;
+}
+
+/**
+ * What a rule needs from CloudWatch, declared once so the Logs Insights query and the local scan
+ * cannot drift apart. `filter` is a Logs Insights boolean expression over the stream's fields; the
+ * runner ORs the filters of all rules of a stream kind into one query.
+ */
+export interface ServerNeeds {
+  readonly stream: StreamKind;
+  readonly filter: string;
+  /** Fields that must stay distinct in server-side aggregation (`stats ... by <keys>`). */
+  readonly keys: readonly string[];
+}
+
+export interface Rule {
+  /** Stable id: never renamed or reused. */
+  readonly id: string;
+  readonly severity: Severity;
+  readonly title: string;
+  /** What the finding means, for the catalogue. */
+  readonly description: string;
+  /** The general fix, for the catalogue; describe() gives the specific one. */
+  readonly remediation: string;
+  readonly references: readonly string[];
+  readonly needs: ServerNeeds;
+  /** Fresh state for one scan of one cluster. */
+  create(context: ScanContext): RuleRun;
+  /** Words for the person on call: what happened, what breaks, how sure we are, and the exact fix. */
+  describe(group: ObservationGroup): { message: string; remediation: string };
+}
