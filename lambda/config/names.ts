@@ -1,0 +1,32 @@
+/**
+ * Names shared by the CDK app (lib/) and the runtime (lambda/): environment variables of the audit
+ * function and the metrics it emits. Defined once so the stack and the code cannot drift apart.
+ */
+export const ENV = {
+  /** JSON array of clusters: [{"name":"prod","logGroupName":"/aws/eks/prod/cluster"}] or with "logGroupArn". */
+  CLUSTERS: 'AUDIT_CLUSTERS',
+  /** SNS topic ARN that receives findings. */
+  TOPIC_ARN: 'AUDIT_TOPIC_ARN',
+  /** Lowest severity that is published (info|low|medium|high|critical); default medium. */
+  MIN_SEVERITY: 'AUDIT_MIN_SEVERITY',
+  /** The schedule period in minutes: a scheduled run audits this much time. */
+  SCHEDULE_MINUTES: 'AUDIT_SCHEDULE_MINUTES',
+  /** Minutes to wait for CloudWatch ingestion before a window is audited; default 5. */
+  INGESTION_LAG_MINUTES: 'AUDIT_INGESTION_LAG_MINUTES',
+  /** The oldest start a manual run may ask for, in days (the log retention you allow); default 30. */
+  MAX_LOOKBACK_DAYS: 'AUDIT_MAX_LOOKBACK_DAYS',
+  /** How many clusters are audited at once; default 4. */
+  CONCURRENCY: 'AUDIT_CONCURRENCY',
+} as const;
+
+/** CloudWatch metrics (Powertools Metrics, EMF). */
+export const METRICS = {
+  NAMESPACE: 'EksAuthzAudit',
+  SERVICE: 'eks-authz-audit',
+  /** Count of clusters whose audit was incomplete in a run (failed or timed-out query). Alarmed on. */
+  INCOMPLETE_AUDITS: 'IncompleteAudits',
+  /** Findings by severity (dimension `severity`). */
+  FINDINGS: 'Findings',
+  BYTES_SCANNED: 'BytesScanned',
+  QUERY_DURATION: 'QueryDurationMs',
+} as const;
