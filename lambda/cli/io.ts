@@ -1,0 +1,30 @@
+/** What a CLI command may touch, injected so tests can run commands in-process. */
+export interface CliIO {
+  readonly stdout: OutputStream;
+  readonly stderr: OutputStream;
+  readonly stdin: NodeJS.ReadableStream;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+export interface OutputStream {
+  write(chunk: string): unknown;
+  readonly isTTY?: boolean;
+}
+
+/** Exit codes: a contract (README "CLI"). */
+export const EXIT = {
+  OK: 0,
+  /** A finding reached --fail-on. */
+  FINDINGS: 1,
+  /** Usage error or unreadable input. */
+  USAGE: 2,
+} as const;
+
+/** A usage error: the message is printed and the CLI exits 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export function processIO(): CliIO {
+  return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env };
+}
