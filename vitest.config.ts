@@ -9,5 +9,7 @@ export default defineConfig({
       NO_COLOR: '1',
     },
     testTimeout: 30_000,
+    // The JSON report lets .ci/run print a plain "N passed, N failed" line that CI can read.
+    reporters: ['default', ['json', { outputFile: '.vitest/results.json' }]],
   },
 });
