@@ -1,0 +1,336 @@
+import { join } from 'node:path';
+import type { RemovalPolicy } from 'aws-cdk-lib';
+import { ArnFormat, Aws, Duration, RemovalPolicy as Removal, Stack, Token, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { ENV, METRICS } from '../lambda/config/names';
+import type { Severity } from '../lambda/core/severity';
+import { isSeverity, SEVERITIES } from '../lambda/core/severity';
+import type { AuditedCluster } from './config';
+import { ConfigError, DEFAULTS, validateClusters, validateEmails, validateMinutes } from './config';
+import { iam5ResourceFinding } from './nag';
+
+const PROJECT_ROOT = join(import.meta.dirname, '..');
+
+export interface EksAuthzAuditorProps {
+  /** The clusters to audit. All must be queryable from this stack's region (Logs Insights is regional). */
+  readonly clusters: readonly AuditedCluster[];
+  /**
+   * Email addresses subscribed to the alert topic. Each must confirm the subscription AWS mails them.
+   * @default no subscription (subscribe to `topic` yourself)
+   */
+  readonly alertEmails?: readonly string[];
+  /**
+   * Minutes between scheduled audits; each run audits the last window of this length.
+   * @default 15
+   */
+  readonly scheduleMinutes?: number;
+  /**
+   * Lowest severity that is published to the topic.
+   * @default 'medium'
+   */
+  readonly minSeverity?: Severity;
+  /**
+   * Minutes left for CloudWatch to ingest late control-plane logs before a window is audited.
+   * @default 5
+   */
+  readonly ingestionLagMinutes?: number;
+  /**
+   * How long one run may poll its queries.
+   * @default the schedule period, at most 10 minutes (runs never queue behind each other)
+   */
+  readonly timeout?: Duration;
+  /**
+   * Retention of the function's own log group.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * What happens to the key, log group and queue when the stack is deleted. The key is scheduled
+   * for deletion after a 7-day waiting period.
+   * @default RemovalPolicy.DESTROY (uninstalling leaves nothing that keeps costing)
+   */
+  readonly removalPolicy?: RemovalPolicy;
+  /**
+   * The handler source, bundled with the local esbuild.
+   * @default lambda/handler.ts of this project
+   */
+  readonly entry?: string;
+}
+
+/** The alarms that make a broken auditor itself an alert. */
+export interface AuditorAlarms {
+  readonly errors: cloudwatch.Alarm;
+  readonly throttles: cloudwatch.Alarm;
+  readonly incompleteAudits: cloudwatch.Alarm;
+  readonly deadLetters: cloudwatch.Alarm;
+}
+
+/**
+ * Scheduled EKS node-authorization audit: an EventBridge rule runs a Lambda that queries the clusters'
+ * control-plane logs with Logs Insights and publishes findings to an encrypted SNS topic. Failed runs
+ * land in a dead-letter queue, and errors, throttles, incomplete audits and dead letters alarm on the
+ * same topic.
+ */
+export class EksAuthzAuditor extends Construct {
+  /** Customer-managed key (rotated yearly) that encrypts the topic. */
+  readonly key: kms.Key;
+  /** Where findings and alarms are published. */
+  readonly topic: sns.Topic;
+  /** Scheduled events that could not be delivered or whose run failed after its retries. */
+  readonly deadLetterQueue: sqs.Queue;
+  /** The function's execution role: exactly the permissions the audit needs. */
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+  readonly function: NodejsFunction;
+  readonly schedule: events.Rule;
+  readonly alarms: AuditorAlarms;
+  /** The clusters as validated, with their log groups filled in. */
+  readonly clusters: readonly AuditedCluster[];
+
+  constructor(scope: Construct, id: string, props: EksAuthzAuditorProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const clusters = validateClusters(props.clusters);
+    for (const [i, c] of clusters.entries()) {
+      if (c.region !== undefined && !Token.isUnresolved(stack.region) && c.region !== stack.region) {
+        throw new ConfigError(`clusters[${i}].region`, c.region, `is not this stack's region (${stack.region}): Logs Insights queries one region`);
+      }
+    }
+    this.clusters = clusters;
+    const alertEmails = validateEmails(props.alertEmails ?? []);
+    const scheduleMinutes = validateMinutes(props.scheduleMinutes ?? DEFAULTS.scheduleMinutes, 'scheduleMinutes');
+    const ingestionLagMinutes = validateMinutes(props.ingestionLagMinutes ?? DEFAULTS.ingestionLagMinutes, 'ingestionLagMinutes');
+    const minSeverity = props.minSeverity ?? DEFAULTS.minSeverity;
+    if (!isSeverity(minSeverity)) throw new ConfigError('minSeverity', minSeverity, `is not one of ${SEVERITIES.join(', ')}`);
+    const removalPolicy = props.removalPolicy ?? Removal.DESTROY;
+
+    this.key = new kms.Key(this, 'Key', {
+      description: 'Encrypts the EKS authz audit alert topic',
+      enableKeyRotation: true,
+      removalPolicy,
+      pendingWindow: Duration.days(7),
+    });
+    // CloudWatch alarms publish to an encrypted topic only if the key lets the alarm service use it
+    // (SNS guide: "Enable compatibility between event sources from AWS services and encrypted topics").
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsToPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+      }),
+    );
+
+    this.topic = new sns.Topic(this, 'Topic', { displayName: 'EKS authz audit', masterKey: this.key, enforceSSL: true });
+    // enforceSSL gives the topic a policy of its own, which replaces the default one that let the
+    // account's alarms publish: allow them again, and only this account's alarms.
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowThisAccountsAlarmsToPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: {
+          ArnLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:*` },
+          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+        },
+      }),
+    );
+    for (const email of alertEmails) this.topic.addSubscription(new EmailSubscription(email));
+
+    // SQS-managed encryption rather than the key: both EventBridge (undeliverable events) and Lambda
+    // (failed runs) write here, and the messages are scheduled events, never findings.
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      removalPolicy,
+    });
+
+    this.logGroup = new logs.LogGroup(this, 'FunctionLogs', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy,
+    });
+    this.role = new iam.Role(this, 'FunctionRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'EKS authz audit: query control-plane logs, publish findings',
+    });
+    this.grantAudit();
+
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: props.entry ?? join(PROJECT_ROOT, 'lambda', 'handler.ts'),
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 512,
+      timeout: props.timeout ?? Duration.minutes(Math.min(scheduleMinutes, 10)),
+      // One run at a time: two overlapping runs would query (and pay for) the same window twice.
+      reservedConcurrentExecutions: 1,
+      role: this.role,
+      logGroup: this.logGroup,
+      description: 'Audits EKS node authorization from control-plane logs',
+      environment: {
+        [ENV.CLUSTERS]: JSON.stringify(clusters),
+        [ENV.TOPIC_ARN]: this.topic.topicArn,
+        [ENV.MIN_SEVERITY]: minSeverity,
+        [ENV.SCHEDULE_MINUTES]: String(scheduleMinutes),
+        [ENV.INGESTION_LAG_MINUTES]: String(ingestionLagMinutes),
+        // Fixes the namespace and the `service` dimension Powertools Metrics writes, which the
+        // incomplete-audit alarm below must match exactly.
+        POWERTOOLS_SERVICE_NAME: METRICS.SERVICE,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS.NAMESPACE,
+      },
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(1),
+      onFailure: { bind: () => ({ destination: this.deadLetterQueue.queueArn }) },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node24',
+        minify: true,
+        sourceMap: true,
+        // The SDK is bundled, not taken from the runtime: the code that runs is the code that was tested.
+        externalModules: [],
+        mainFields: ['module', 'main'],
+        // Some CommonJS dependencies call require() at run time; ESM output has none without this.
+        banner: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);",
+      },
+    });
+    // The async failure destination is written with the execution role.
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.deadLetterQueue.queueArn] }),
+    );
+
+    this.schedule = new events.Rule(this, 'Schedule', {
+      description: `Runs the EKS authz audit every ${scheduleMinutes} minutes`,
+      schedule: events.Schedule.expression(`rate(${scheduleMinutes} minutes)`),
+    });
+    this.schedule.addTarget(
+      new targets.LambdaFunction(this.function, {
+        retryAttempts: 3,
+        maxEventAge: Duration.hours(1),
+        deadLetterQueue: this.deadLetterQueue,
+      }),
+    );
+
+    this.alarms = this.createAlarms(scheduleMinutes);
+    this.acknowledgeNagFindings();
+  }
+
+  /** Log group ARNs StartQuery is granted on, two forms per cluster (see grantAudit). */
+  logGroupArns(): string[] {
+    return this.clusters.flatMap((c) => {
+      const arn =
+        c.logGroupArn ??
+        Stack.of(this).formatArn({
+          service: 'logs',
+          resource: 'log-group',
+          resourceName: c.logGroupName!,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          ...(c.region ? { region: c.region } : {}),
+        });
+      return [arn, `${arn}:*`];
+    });
+  }
+
+  private grantAudit(): void {
+    // The service authorization reference gives StartQuery the log-group resource type
+    // (arn:...:log-group:NAME); the service has been seen to evaluate it as log-group:NAME:*, so both
+    // forms are granted. Both name only that log group.
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['logs:StartQuery'], resources: this.logGroupArns() }));
+    // StopQuery has no resource type; GetQueryResults takes only a query id (see README "IAM permissions").
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['logs:GetQueryResults', 'logs:StopQuery'], resources: ['*'] }),
+    );
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [this.topic.topicArn] }));
+    // Publishing to a KMS-encrypted topic: the publisher needs a data key and must be able to decrypt it.
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [this.key.keyArn] }),
+    );
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [this.logGroup.logGroupArn],
+      }),
+    );
+  }
+
+  private createAlarms(scheduleMinutes: number): AuditorAlarms {
+    const action = new SnsAction(this.topic);
+    const alarm = (id: string, metric: cloudwatch.IMetric, description: string): cloudwatch.Alarm => {
+      const a = new cloudwatch.Alarm(this, id, {
+        metric,
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        // No data means no run failed (or none ran yet): not an alarm.
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarmDescription: description,
+      });
+      a.addAlarmAction(action);
+      a.addOkAction(action);
+      return a;
+    };
+    const fiveMinutes = Duration.minutes(5);
+    return {
+      errors: alarm(
+        'ErrorsAlarm',
+        this.function.metricErrors({ period: fiveMinutes, statistic: 'Sum' }),
+        'The EKS authz audit function failed: an audit window may have been skipped. See the function logs; failed events are in the dead-letter queue.',
+      ),
+      throttles: alarm(
+        'ThrottlesAlarm',
+        this.function.metricThrottles({ period: fiveMinutes, statistic: 'Sum' }),
+        'An EKS authz audit run was throttled: a previous run was still going (reserved concurrency 1). Runs take longer than the schedule allows.',
+      ),
+      incompleteAudits: alarm(
+        'IncompleteAuditsAlarm',
+        new cloudwatch.Metric({
+          namespace: METRICS.NAMESPACE,
+          metricName: METRICS.INCOMPLETE_AUDITS,
+          dimensionsMap: { service: METRICS.SERVICE },
+          statistic: 'Sum',
+          period: Duration.minutes(scheduleMinutes),
+        }),
+        'At least one cluster could not be audited completely (query failed or timed out): its findings for that window are missing.',
+      ),
+      deadLetters: alarm(
+        'DeadLettersAlarm',
+        this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: fiveMinutes, statistic: 'Maximum' }),
+        'Scheduled EKS authz audit events are in the dead-letter queue: those runs never completed. Inspect, then purge or re-drive them.',
+      ),
+    };
+  }
+
+  private acknowledgeNagFindings(): void {
+    const policy = Validations.of(this.role);
+    policy.acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'logs:StopQuery has no resource type in the service authorization reference, and logs:GetQueryResults takes only a query id: both must be granted on *.',
+    });
+    for (const arn of this.logGroupArns().filter((a) => a.endsWith(':*'))) {
+      policy.acknowledge({
+        id: iam5ResourceFinding(this, arn),
+        reason: 'log-group:<name>:* matches only that one log group (names cannot contain a colon); StartQuery is evaluated against this form.',
+      });
+    }
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter queue of the schedule target and of the function (async on-failure destination).',
+    });
+  }
+}
