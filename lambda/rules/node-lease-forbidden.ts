@@ -1,8 +1,8 @@
 import type { Rule } from './rule';
-import { auditEvidence, isForbidden } from '../core/audit';
-import { isNodeCredential, username } from '../core/identity';
-
-const LEASE_VERBS = new Set(['get', 'create', 'update', 'patch']);
+import { auditEvidence } from '../core/audit';
+import { canonicalArn, isRecognizedNode, str, username } from '../core/identity';
+import { isNodeLeaseDenial } from './node-denial';
+import { nodeMappingFix } from './node-mapping';
 
 /**
  * A kubelet that cannot renew its Lease in kube-node-lease stops heart-beating: the node controller marks
@@ -30,13 +30,17 @@ export const nodeLeaseForbidden: Rule = {
     return {
       onAudit(record, emit) {
         const e = record.event;
-        const ref = e.objectRef;
-        if (ref?.resource !== 'leases' || ref.namespace !== 'kube-node-lease') return;
-        if (!isForbidden(e) || !LEASE_VERBS.has(e.verb ?? '') || !isNodeCredential(e)) return;
+        // Shared with node-forbidden-other, which must not report these again.
+        if (!isNodeLeaseDenial(e)) return;
+        const facts: Record<string, string> = { recognized: isRecognizedNode(e) ? 'yes' : 'no' };
+        const arn = canonicalArn(e);
+        if (arn) facts['arn'] = arn;
         emit({
-          subject: { node: ref.name ?? '(unknown)', username: username(e) ?? '(none)' },
+          subject: { node: str(e.objectRef?.name) ?? '(unknown)', username: username(e) ?? '(none)' },
           evidence: auditEvidence(record),
-          tally: { [e.verb ?? 'unknown']: 1 },
+          // An aggregated Logs Insights row stands for many refusals.
+          tally: { [str(e.verb) ?? 'unknown']: record.aggregate?.count ?? 1 },
+          facts,
         });
       },
     };
@@ -44,17 +48,24 @@ export const nodeLeaseForbidden: Rule = {
   describe(g) {
     const { node, username: user } = g.subject;
     const verbs = Object.entries(g.tally).map(([v, n]) => `${v} x${n}`).join(', ');
-    const recognized = user?.startsWith('system:node:');
-    const cause = recognized
-      ? `The credential is named like a node (${user}), so the denial came from the Node authorizer or RBAC for another reason; see the reason in the evidence.`
-      : `The credential's username is "${user}", not system:node:${node}, so the Node authorizer ignores it and RBAC grants a node nothing but CSR creation.`;
+    const recognized = g.facts['recognized'] === 'yes';
+    let cause: string;
+    let remediation: string;
+    if (recognized && user !== `system:node:${node}`) {
+      cause = `Its credential is ${user} but the lease is named ${node}: the kubelet registers under a different name than its credential (see node-name-mismatch).`;
+      remediation = `Make the kubelet register under the name its credential carries (${user?.slice('system:node:'.length)}), e.g. remove a hostname override.`;
+    } else if (recognized) {
+      cause = `The credential is a recognized node (${user}), so the refusal came from the Node authorizer or RBAC for another reason; see the reason in the evidence.`;
+      remediation = `Check the reason in the evidence and that the cluster's authorization mode includes Node.`;
+    } else {
+      cause = `The credential "${user}" is not a recognized node (username system:node:${node} and group system:nodes), so the Node authorizer ignores it and RBAC grants a node nothing but CSR creation.`;
+      remediation = nodeMappingFix(g.facts['arn']);
+    }
     return {
       message:
         `The kubelet of node ${node} was refused access to its Lease in kube-node-lease ${g.count} time(s) (${verbs}). ` +
         `It cannot heart-beat: the node goes NotReady and its pods are evicted. ${cause}`,
-      remediation: recognized
-        ? `Check that the kubelet registers under the same name as its credential (system:node:${node}) and that the authorization mode includes Node.`
-        : `Fix the mapping of this node's IAM role: in aws-auth mapRoles use\n  - rolearn: <node role ARN>\n    username: system:node:{{EC2PrivateDNSName}}\n    groups: [system:bootstrappers, system:nodes]\nor delete the mapping and create an access entry of type EC2_LINUX (EC2_WINDOWS for Windows nodes).`,
+      remediation,
     };
   },
 };

@@ -1,0 +1,30 @@
+/**
+ * The one correct way to map a node IAM role, worded once so every node rule gives the same fix.
+ * The engine flattens line breaks (sanitize.clean), so this is a single line.
+ * Sources: EKS user guide, auth-configmap.html (aws-auth mapRoles) and creating-access-entries.html (types).
+ */
+export function nodeMappingFix(arn: string | undefined): string {
+  const role = arn && arn !== '' ? arn : '<node role ARN>';
+  return (
+    `Map the node role ${role} as a node: in aws-auth (kube-system) mapRoles use ` +
+    `rolearn: ${role}, username: system:node:{{EC2PrivateDNSName}}, groups: [system:bootstrappers, system:nodes]; ` +
+    `or delete that mapping and create an access entry of type EC2_LINUX (EC2_WINDOWS for Windows nodes), ` +
+    `which sets the same username and group. Fargate and hybrid nodes use FARGATE_LINUX / HYBRID_LINUX ` +
+    `(username system:node:{{SessionName}}).`
+  );
+}
+
+/** "between A and B" when the times are known, else nothing. */
+export function timeSpan(first: string | null, last: string | null): string {
+  if (!first) return '';
+  return first === last || !last ? ` at ${first}` : ` between ${first} and ${last}`;
+}
+
+/** `get x3, update x1`, largest first, for tallies keyed by verb or category. */
+export function tallyText(tally: Readonly<Record<string, number>>, skip: readonly string[] = []): string {
+  return Object.entries(tally)
+    .filter(([k, n]) => n > 0 && !skip.includes(k))
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([k, n]) => `${k} x${n}`)
+    .join(', ');
+}
