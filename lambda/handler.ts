@@ -1,7 +1,15 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { METRICS } from './config/names';
+import { loadConfig } from './aws/config';
+import { createHandler, defaultClients } from './aws/lambda-runtime';
+
 /**
- * Lambda entry point (bundled by the CDK stack with esbuild). First form: answers so the stack can
- * synthesize and deploy; the runner is wired in by the following commits.
+ * Lambda entry point (the CDK stack bundles this file). Configuration is read and validated once, at
+ * cold start: a bad variable fails the init with an error naming it, before any event is taken.
  */
-export async function handler(event: unknown): Promise<{ ok: boolean; received: unknown }> {
-  return { ok: true, received: event === null ? null : typeof event };
-}
+const logger = new Logger({ serviceName: METRICS.SERVICE });
+const metrics = new Metrics({ namespace: METRICS.NAMESPACE, serviceName: METRICS.SERVICE });
+const config = loadConfig(process.env);
+
+export const handler = createHandler(config, { logger, metrics, ...defaultClients(config.topicArn) });
