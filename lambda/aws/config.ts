@@ -39,6 +39,10 @@ const LOG_GROUP_NAME = /^[.\-_/#A-Za-z0-9]{1,512}$/;
 const LOG_GROUP_ARN = /^arn:aws[a-z-]*:logs:([a-z]{2}(?:-[a-z]+)+-\d{1,2}):(\d{12}):log-group:([.\-_/#A-Za-z0-9]{1,512})(:\*)?$/;
 const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z]{2}(-[a-z]+)+-\d{1,2}:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
 
+export function isTopicArn(value: string): boolean {
+  return TOPIC_ARN.test(value);
+}
+
 export function defaultLogGroup(cluster: string): string {
   return `/aws/eks/${cluster}/cluster`;
 }

@@ -1,0 +1,242 @@
+import { parseArgs } from 'node:util';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { atLeast, parseSeverity, type Severity } from '../core/severity';
+import { clean } from '../core/sanitize';
+import { RULES } from '../rules/registry';
+import { publishClusterReport } from '../sns/publish';
+import { isTopicArn } from '../aws/config';
+import { systemClock, type Clock } from '../aws/backoff';
+import type { QueryProgress, RunnerOptions } from '../aws/insights';
+import { buildQueries } from '../aws/queries';
+import { AuditFailedError, DeliveryFailedError, runAudit, type AuditResponse, type ClusterResult } from '../aws/run';
+import { parseDuration, parseIsoTime, toWholeSeconds, type TimeWindow } from '../aws/window';
+import { renderText } from '../sinks/text';
+import { EXIT, UsageError, type CliIO } from './io';
+import { useColor } from './color';
+import { flagMessage, targetLogGroup } from './queries';
+
+export const AUDIT_USAGE = `Usage: eks-authz-audit audit --cluster NAME (--since 24h | --start ISO --end ISO) [options]
+
+Run the audit against CloudWatch Logs Insights from this machine, with the same queries and rules as
+the scheduled Lambda. Uses the AWS SDK's usual credentials and region (environment, profile, SSO).
+
+Options:
+  --cluster NAME            EKS cluster name (log group /aws/eks/NAME/cluster)
+  --log-group NAME_OR_ARN   another log group name, or an ARN for a group in a linked account
+  --region R                region of the log group (default: from the environment or profile)
+  --profile P               AWS profile to use
+  --since DURATION          audit the last DURATION: 90m, 24h, 7d
+  --start ISO --end ISO     audit [start, end), e.g. 2024-05-19T06:00:00Z
+  --format text|json        output format (default: text); json is the Lambda's response shape
+  --min-severity S          leave out findings below S (default: info)
+  --fail-on S               exit 1 when a finding reaches severity S (default: never)
+  --publish TOPIC_ARN       also publish the report to this SNS topic, as the Lambda does
+  -h, --help                show this help
+`;
+
+export interface AuditCliOptions {
+  readonly cluster: string;
+  readonly logGroup: string;
+  readonly region?: string;
+  readonly profile?: string;
+  readonly window: TimeWindow;
+  readonly format: 'text' | 'json';
+  readonly minSeverity: Severity;
+  readonly failOn?: Severity;
+  readonly publish?: string;
+}
+
+/** Injected in tests: a clock (so polls do not wait) and the current time. */
+export interface AuditCliDeps {
+  readonly clock?: Clock;
+  readonly runnerOptions?: RunnerOptions;
+}
+
+export function parseAuditArgs(argv: readonly string[], nowMs: number): AuditCliOptions | 'help' {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        cluster: { type: 'string' },
+        'log-group': { type: 'string' },
+        region: { type: 'string' },
+        profile: { type: 'string' },
+        since: { type: 'string' },
+        start: { type: 'string' },
+        end: { type: 'string' },
+        format: { type: 'string', default: 'text' },
+        'min-severity': { type: 'string', default: 'info' },
+        'fail-on': { type: 'string' },
+        publish: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  const v = parsed.values;
+  if (v.help) return 'help';
+  if (v.cluster === undefined) throw new UsageError('--cluster NAME is required');
+  if (v.format !== 'text' && v.format !== 'json') throw new UsageError(`--format: "${v.format}" is not a format (expected text or json)`);
+  if (v.region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(v.region)) throw new UsageError(`--region: "${v.region}" is not a region like eu-west-1`);
+  if (v.publish !== undefined && !isTopicArn(v.publish)) throw new UsageError(`--publish: "${v.publish}" is not an SNS topic ARN`);
+  const severity = (value: string, flag: string): Severity => {
+    try {
+      return parseSeverity(value, flag);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+  };
+  let logGroup: string;
+  try {
+    logGroup = targetLogGroup(v.cluster, v['log-group']);
+  } catch (err) {
+    throw err instanceof UsageError ? err : new UsageError(flagMessage(String(err)));
+  }
+  return {
+    cluster: v.cluster,
+    logGroup,
+    ...(v.region !== undefined ? { region: v.region } : logGroup.startsWith('arn:') ? { region: logGroup.split(':')[3]! } : {}),
+    ...(v.profile !== undefined ? { profile: v.profile } : {}),
+    window: parseWindow(v.since, v.start, v.end, nowMs),
+    format: v.format,
+    minSeverity: severity(v['min-severity'] ?? 'info', '--min-severity'),
+    ...(v['fail-on'] !== undefined ? { failOn: severity(v['fail-on'], '--fail-on') } : {}),
+    ...(v.publish !== undefined ? { publish: v.publish } : {}),
+  };
+}
+
+function parseWindow(since: string | undefined, start: string | undefined, end: string | undefined, nowMs: number): TimeWindow {
+  if (since !== undefined) {
+    if (start !== undefined || end !== undefined) throw new UsageError('give --since or --start/--end, not both');
+    const ms = parseDuration(since);
+    if (ms === undefined) throw new UsageError(`--since: "${since}" is not a duration like 90m, 24h or 7d`);
+    const endMs = Math.floor(nowMs / 1000) * 1000;
+    return { startMs: endMs - ms, endMs };
+  }
+  if (start === undefined || end === undefined) throw new UsageError('give --since DURATION, or both --start and --end');
+  const s = parseIsoTime(start);
+  if (s === undefined) throw new UsageError(`--start: "${start}" is not an ISO 8601 time with a zone, like 2024-05-19T06:00:00Z`);
+  const e = parseIsoTime(end);
+  if (e === undefined) throw new UsageError(`--end: "${end}" is not an ISO 8601 time with a zone, like 2024-05-19T07:00:00Z`);
+  if (e <= s) throw new UsageError('--end must be after --start');
+  return toWholeSeconds({ startMs: s, endMs: e });
+}
+
+export async function auditCommand(argv: readonly string[], io: CliIO, deps: AuditCliDeps = {}): Promise<number> {
+  const clock = deps.clock ?? systemClock;
+  const options = parseAuditArgs(argv, clock.now());
+  if (options === 'help') {
+    io.stdout.write(AUDIT_USAGE);
+    return EXIT.OK;
+  }
+  const clientConfig = { ...(options.region ? { region: options.region } : {}), ...(options.profile ? { profile: options.profile } : {}) };
+  const logs = new CloudWatchLogsClient(clientConfig);
+  const topic = options.publish;
+  const sns = topic ? new SNSClient({ ...clientConfig, region: topic.split(':')[3]! }) : undefined;
+  const progress = io.stderr.isTTY ? progressLine(io) : undefined;
+  let response: AuditResponse;
+  try {
+    response = await runAudit(
+      {
+        trigger: 'manual',
+        window: options.window,
+        clusters: [{ name: options.cluster, logGroup: options.logGroup, ...(options.region ? { region: options.region } : {}) }],
+        minSeverity: options.minSeverity,
+        dryRun: topic === undefined,
+      },
+      {
+        rules: RULES,
+        queries: buildQueries(RULES),
+        logsClient: () => logs,
+        clock,
+        timeLeft: () => Infinity,
+        concurrency: 1,
+        ...(deps.runnerOptions ? { runnerOptions: deps.runnerOptions } : {}),
+        ...(progress ? { onProgress: progress.update } : {}),
+        ...(sns && topic ? { publish: (report, minSeverity) => publishClusterReport(sns, report, { topicArn: topic, minSeverity }) } : {}),
+      },
+      'cli',
+    );
+  } catch (err) {
+    progress?.done();
+    if (err instanceof DeliveryFailedError) {
+      write(io, options, err.response);
+      io.stderr.write(`eks-authz-audit: ${clean(err.message, 2000)}\n`);
+      return EXIT.USAGE;
+    }
+    if (err instanceof AuditFailedError) {
+      io.stderr.write(`eks-authz-audit: ${clean(err.message, 2000)}\n`);
+      return EXIT.USAGE;
+    }
+    throw err;
+  } finally {
+    logs.destroy();
+    sns?.destroy();
+  }
+  progress?.done();
+  write(io, options, response);
+  const failOn = options.failOn;
+  const hit = failOn !== undefined && response.clusters.some((c) => c.findings.some((f) => atLeast(f.severity, failOn)));
+  return hit ? EXIT.FINDINGS : EXIT.OK;
+}
+
+function write(io: CliIO, options: AuditCliOptions, response: AuditResponse): void {
+  if (options.format === 'json') {
+    io.stdout.write(`${JSON.stringify(response, null, 2)}\n`);
+  } else {
+    for (const c of response.clusters) io.stdout.write(renderCluster(c, response, useColor(io.stdout, io.env)));
+  }
+  for (const c of response.clusters) {
+    if (!c.complete) io.stderr.write(`eks-authz-audit: the audit of ${c.cluster} is INCOMPLETE: ${clean(c.incompleteReason, 1000)}\n`);
+  }
+}
+
+function renderCluster(c: ClusterResult, response: AuditResponse, color: boolean): string {
+  const lines = [`Cluster ${c.cluster}, ${response.window.start} .. ${response.window.end}`, ''];
+  const body = renderText({ findings: c.findings, stats: c.stats, malformedSamples: c.malformedSamples, ruleErrors: c.ruleErrors }, { color, width: 100 });
+  lines.push(body.trimEnd(), '');
+  for (const s of c.statistics) {
+    const splits = s.windowSplits ? `, window split ${s.windowSplits}x` : '';
+    lines.push(
+      `Query ${s.stream}: ${s.status}, ${s.recordsMatched.toLocaleString('en-US')} matched of ${s.recordsScanned.toLocaleString('en-US')} records, ` +
+        `${formatBytes(s.bytesScanned)} scanned in ${(s.durationMs / 1000).toFixed(1)} s${splits}`,
+    );
+  }
+  if (!c.complete) lines.push(`INCOMPLETE: ${clean(c.incompleteReason, 1000)}`);
+  if (c.published) lines.push(c.published.published ? `Published to SNS (message ${c.published.messageId ?? '?'})` : `Not published: ${clean(c.published.reason, 300)}`);
+  return `${lines.join('\n')}\n`;
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let v = n;
+  let u = -1;
+  do {
+    v /= 1024;
+    u++;
+  } while (v >= 1024 && u < units.length - 1);
+  return `${v.toFixed(1)} ${units[u]}`;
+}
+
+/** One self-overwriting status line on a terminal's stderr while queries run. */
+function progressLine(io: CliIO): { update: (cluster: string, p: QueryProgress) => void; done: () => void } {
+  let shown = false;
+  return {
+    update: (cluster, p) => {
+      shown = true;
+      io.stderr.write(
+        `\r\u001b[K${clean(cluster, 100)} ${p.stream}: ${p.status}, ${p.recordsScanned.toLocaleString('en-US')} records / ${formatBytes(p.bytesScanned)} scanned`,
+      );
+    },
+    done: () => {
+      if (shown) io.stderr.write('\r\u001b[K');
+      shown = false;
+    },
+  };
+}

@@ -1,0 +1,70 @@
+import { parseArgs } from 'node:util';
+import { RULES } from '../rules/registry';
+import { buildQueries } from '../aws/queries';
+import { ConfigError, defaultLogGroup, parseClusters } from '../aws/config';
+import { EXIT, UsageError, type CliIO } from './io';
+
+export const QUERIES_USAGE = `Usage: eks-authz-audit queries --cluster NAME [--log-group NAME_OR_ARN]
+
+Print the CloudWatch Logs Insights queries that 'audit' (and the scheduled Lambda) runs: one per
+stream kind, built from every rule's needs. To run one by hand, open CloudWatch > Logs Insights,
+select the log group, pick a time range and paste the query.
+
+Options:
+  --cluster NAME             EKS cluster name (its log group is /aws/eks/NAME/cluster)
+  --log-group NAME_OR_ARN    another log group name, or an ARN for a group in a linked account
+  -h, --help                 show this help
+`;
+
+export async function queriesCommand(argv: readonly string[], io: CliIO): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        cluster: { type: 'string' },
+        'log-group': { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  const v = parsed.values;
+  if (v.help) {
+    io.stdout.write(QUERIES_USAGE);
+    return EXIT.OK;
+  }
+  if (v.cluster === undefined) throw new UsageError('--cluster NAME is required');
+  const logGroup = targetLogGroup(v.cluster, v['log-group']);
+  const out: string[] = [];
+  for (const q of buildQueries(RULES)) {
+    out.push(`# Log group: ${logGroup}`, q.queryString, '');
+  }
+  if (out.length === 0) out.push('# No rule reads CloudWatch: there is nothing to query.', '');
+  io.stdout.write(out.join('\n'));
+  return EXIT.OK;
+}
+
+/** Validates --cluster / --log-group the way the Lambda validates AUDIT_CLUSTERS. */
+export function targetLogGroup(cluster: string, logGroup: string | undefined): string {
+  const entry: Record<string, string> = { name: cluster };
+  if (logGroup !== undefined) entry[logGroup.startsWith('arn:') ? 'logGroupArn' : 'logGroupName'] = logGroup;
+  try {
+    return parseClusters(JSON.stringify([entry]), 'clusters')[0]?.logGroup ?? defaultLogGroup(cluster);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new UsageError(flagMessage(err.message));
+    throw err;
+  }
+}
+
+/** Turns `clusters[0].name: ...` into `--cluster: ...` so the error names the flag the user typed. */
+export function flagMessage(message: string): string {
+  return message
+    .replace(/^clusters\[0\]\.name/, '--cluster')
+    .replace(/^clusters\[0\]\.(logGroupName|logGroupArn)/, '--log-group')
+    .replace(/^clusters\[0\]\.region/, '--region')
+    .replace(/^clusters\[0\]/, '--log-group');
+}
