@@ -1,0 +1,173 @@
+import type { Origin, RecordSink } from '../core/records';
+import { JsonDocumentScanner } from './json-document';
+import { LineSplitter } from './lines';
+import { firstNonBlank, looksLikeAuditEvent, readInvalidJson, readJsonValue, readMessage } from './message';
+import { parseTimestamp } from './time';
+import { readElement, wrapperOf } from './wrappers';
+
+/**
+ * Reads one file's (already decompressed) bytes into the sink. The format is decided from the content,
+ * not the name: a file whose first non-blank byte is `[`, or `{` on a first line that is not a complete
+ * JSON object, is one JSON document (a CloudWatch export) read by the streaming scanner; anything else is
+ * read line by line, and each line is classified on its own (JSON, S3 export, klog, logrus), so mixed
+ * files work. Synchronous push on purpose: the caller awaits chunks, never records.
+ */
+export class FileReader {
+  private mode: 'detect' | 'lines' | 'document' | 'done' = 'detect';
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private lines: LineSplitter | undefined;
+  private doc: JsonDocumentScanner | undefined;
+
+  constructor(
+    private readonly file: string,
+    private readonly sink: RecordSink,
+    private readonly maxLineBytes: number,
+  ) {}
+
+  push(chunk: Buffer): void {
+    if (chunk.length === 0) return;
+    if (this.mode === 'detect') {
+      this.pending.push(chunk);
+      this.pendingBytes += chunk.length;
+      this.detect(false);
+    } else this.feed(chunk);
+  }
+
+  end(): void {
+    if (this.mode === 'detect') this.detect(true);
+    if (this.mode === 'lines') this.lines!.end();
+    else if (this.mode === 'document') this.doc!.end();
+    this.mode = 'done';
+  }
+
+  /** The byte stream broke (corrupt gzip): keep what was whole, report where it stopped, read no more. */
+  fail(reason: string): void {
+    if (this.mode === 'detect') this.detect(true);
+    let line = 1;
+    if (this.mode === 'lines') {
+      this.lines!.discard();
+      line = this.lines!.line;
+    } else if (this.mode === 'document') line = this.doc!.line;
+    this.sink.malformed({ file: this.file, line, reason });
+    this.mode = 'done';
+  }
+
+  private detect(eof: boolean): void {
+    let buf = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
+    this.pending = [buf];
+    if (buf.length < 3 && !eof) return;
+    if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
+    let p = 0;
+    while (p < buf.length && (buf[p] === 32 || buf[p] === 10 || buf[p] === 13 || buf[p] === 9)) p++;
+    let mode: 'lines' | 'document' = 'lines';
+    if (p === buf.length) {
+      if (!eof && buf.length <= this.maxLineBytes) return;
+    } else if (buf[p] === 91) mode = 'document';
+    else if (buf[p] === 123) {
+      const nl = buf.indexOf(10, p);
+      if (nl < 0 && !eof && buf.length - p <= this.maxLineBytes) return;
+      if (nl < 0 && !eof) mode = 'document';
+      else mode = firstLineIsJsonLine(buf.toString('utf8', p, nl < 0 ? buf.length : nl)) ? 'lines' : 'document';
+    }
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.start(mode);
+    this.feed(buf);
+  }
+
+  private start(mode: 'lines' | 'document', firstLine = 1): void {
+    this.mode = mode;
+    if (mode === 'lines') {
+      this.lines = new LineSplitter(
+        (text, line) => this.readLine(text, line),
+        (line) => this.malformed(line, `line longer than ${this.maxLineBytes} bytes`),
+        this.maxLineBytes,
+        firstLine,
+      );
+      return;
+    }
+    this.doc = new JsonDocumentScanner(
+      {
+        element: (kind, text, line, doc) => {
+          let value: unknown;
+          try {
+            value = JSON.parse(text);
+          } catch {
+            return this.malformed(line, `invalid JSON in ${kind === 'export' ? 'array' : kind} element`);
+          }
+          readElement(kind, value, this.file, line, doc, this.sink);
+        },
+        document: (text, line) => this.readJsonText(text, { file: this.file, line }),
+        cutDocument: (text, line) => {
+          if (looksLikeAuditEvent(text)) readInvalidJson(text, { file: this.file, line }, this.sink);
+          else this.malformed(line, 'JSON document ends early');
+        },
+        malformed: (line, reason) => this.malformed(line, reason),
+      },
+      this.maxLineBytes,
+      firstLine,
+    );
+  }
+
+  private feed(chunk: Buffer): void {
+    if (this.mode === 'lines') this.lines!.push(chunk);
+    else if (this.mode === 'document') {
+      const at = this.doc!.push(chunk);
+      // Text after a complete document: read the rest as lines, from the line the scanner reached.
+      if (at >= 0) {
+        this.start('lines', this.doc!.line);
+        this.lines!.push(chunk.subarray(at));
+      }
+    }
+  }
+
+  private readLine(text: string, line: number): void {
+    let start = firstNonBlank(text);
+    if (start < 0) return;
+    let origin: Origin = { file: this.file, line };
+    // S3 export: `2023-07-06T05:23:49.123Z <message>`.
+    const c = text.charCodeAt(start);
+    if (c >= 48 && c <= 57 && text.charCodeAt(start + 4) === 45 && text.charCodeAt(start + 10) === 84) {
+      const space = text.indexOf(' ', start);
+      const timestamp = space > 0 ? parseTimestamp(text.slice(start, space)) : undefined;
+      if (timestamp) {
+        origin = { file: this.file, line, timestamp };
+        start = space + 1;
+      }
+    }
+    const message = start === 0 ? text : text.slice(start);
+    const first = message.charCodeAt(firstNonBlank(message));
+    if (first === 123) this.readJsonText(message, origin);
+    else readMessage(message, origin, this.sink);
+  }
+
+  /** A JSON object as text: an audit event, a wrapper compacted onto one line, or a cut event. */
+  private readJsonText(text: string, origin: Origin): void {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return readInvalidJson(text, origin, this.sink);
+    }
+    const wrapper = wrapperOf(value);
+    if (!wrapper) return readJsonValue(value, origin, this.sink);
+    for (const element of wrapper.elements) {
+      readElement(wrapper.kind, element, this.file, origin.line, value as Record<string, unknown>, this.sink);
+    }
+  }
+
+  private malformed(line: number, reason: string): void {
+    this.sink.malformed({ file: this.file, line, reason });
+  }
+}
+
+/** JSON Lines if the first line is a complete JSON object, or the start of an audit event cut short. */
+function firstLineIsJsonLine(line: string): boolean {
+  try {
+    const value: unknown = JSON.parse(line);
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+  } catch {
+    return looksLikeAuditEvent(line);
+  }
+}
