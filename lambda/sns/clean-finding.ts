@@ -1,0 +1,57 @@
+import type { Evidence, Finding } from '../core/findings';
+import { MAX_EVIDENCE } from '../core/engine';
+import { clean } from '../core/sanitize';
+
+/**
+ * The engine already cleans what it writes, but a report reaches the publisher through the runner
+ * and the handler, and whatever it holds ends up in a mailbox and in other programs: clean and cap
+ * every string once more (same limits as the engine and auditEvidence) rather than trust the path.
+ */
+const MAX_SUBJECT_ENTRIES = 16;
+
+/**
+ * clean(), then no lone UTF-16 surrogates: the input may hold them, and clean() may cut a pair in two
+ * at its length cap. They cannot be encoded as UTF-8, which SNS requires of the message and attributes.
+ */
+export function safeText(value: unknown, max: number): string {
+  return clean(value, max).replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
+}
+
+export function cleanFinding(f: Finding): Finding {
+  const subject: Record<string, string> = {};
+  for (const key of Object.keys(f.subject ?? {}).slice(0, MAX_SUBJECT_ENTRIES)) {
+    subject[safeText(key, 64)] = safeText(f.subject[key], 256);
+  }
+  return {
+    ruleId: safeText(f.ruleId, 64),
+    severity: f.severity,
+    title: safeText(f.title, 200),
+    cluster: safeText(f.cluster, 128),
+    subject,
+    count: wholeNumber(f.count),
+    firstSeen: f.firstSeen ? safeText(f.firstSeen, 40) : null,
+    lastSeen: f.lastSeen ? safeText(f.lastSeen, 40) : null,
+    message: safeText(f.message, 2000),
+    remediation: safeText(f.remediation, 2000),
+    fingerprint: safeText(f.fingerprint, 64),
+    evidence: (Array.isArray(f.evidence) ? f.evidence : []).slice(0, MAX_EVIDENCE).map(cleanEvidence),
+  };
+}
+
+function cleanEvidence(e: Evidence): Evidence {
+  const out: Evidence = { truncated: e.truncated === true };
+  const text: [keyof Evidence, number][] = [
+    ['auditID', 64], ['time', 40], ['verb', 32], ['requestURI', 300], ['decision', 16], ['reason', 300],
+    ['message', 400], ['source', 300],
+  ];
+  for (const [key, max] of text) {
+    const v = e[key];
+    if (v !== undefined && v !== null && v !== '') (out as unknown as Record<string, unknown>)[key] = safeText(v, max);
+  }
+  if (typeof e.code === 'number' && Number.isFinite(e.code)) out.code = e.code;
+  return out;
+}
+
+function wholeNumber(n: unknown): number {
+  return typeof n === 'number' && Number.isFinite(n) && n > 0 ? Math.trunc(n) : 0;
+}
