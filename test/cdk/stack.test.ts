@@ -1,0 +1,356 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { describe, expect, it } from 'vitest';
+import type { EksAuthzAuditorProps } from '../../lib/eks-authz-auditor';
+import { EksAuthzAuditor } from '../../lib/eks-authz-auditor';
+import { EksAuthzAuditStack } from '../../lib/eks-authz-audit-stack';
+import { iam5ResourceFinding } from '../../lib/nag';
+
+const ENV = { account: '111122223333', region: 'eu-west-1' };
+const CROSS_ACCOUNT_ARN = 'arn:aws:logs:eu-west-1:210987654321:log-group:/aws/eks/shared/cluster';
+
+/** Bundling is skipped here (20 ms instead of 600 ms a stack); bundle.test.ts bundles for real. */
+function synth(auditor: Partial<EksAuthzAuditorProps> = {}, env: { account?: string; region?: string } = ENV) {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new EksAuthzAuditStack(app, 'Test', {
+    env,
+    auditor: { clusters: [{ name: 'demo' }], alertEmails: ['ops@example.com'], ...auditor },
+  });
+  return { stack, template: Template.fromStack(stack) };
+}
+
+function onlyResource(template: Template, type: string): { logicalId: string; props: Record<string, any> } {
+  const found = Object.entries(template.findResources(type));
+  expect(found, type).toHaveLength(1);
+  const [logicalId, resource] = found[0]!;
+  return { logicalId, props: resource.Properties };
+}
+
+const arn = (suffix: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, suffix]] });
+
+describe('EksAuthzAuditStack', () => {
+  const { template } = synth();
+  const topic = onlyResource(template, 'AWS::SNS::Topic');
+  const key = onlyResource(template, 'AWS::KMS::Key');
+  const queue = onlyResource(template, 'AWS::SQS::Queue');
+  const fn = onlyResource(template, 'AWS::Lambda::Function');
+  const role = onlyResource(template, 'AWS::IAM::Role');
+  const logGroup = onlyResource(template, 'AWS::Logs::LogGroup');
+  const rule = onlyResource(template, 'AWS::Events::Rule');
+  const queueArn = { 'Fn::GetAtt': [queue.logicalId, 'Arn'] };
+
+  it('schedules rate(N minutes) with retries, a maximum event age and the dead-letter queue', () => {
+    // Assess
+    expect(rule.props).toEqual({
+      Description: 'Runs the EKS authz audit every 15 minutes',
+      ScheduleExpression: 'rate(15 minutes)',
+      State: 'ENABLED',
+      Targets: [
+        {
+          Arn: { 'Fn::GetAtt': [fn.logicalId, 'Arn'] },
+          Id: 'Target0',
+          RetryPolicy: { MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 3 },
+          DeadLetterConfig: { Arn: queueArn },
+        },
+      ],
+    });
+  });
+
+  it('runs the current Node.js runtime on arm64, one run at a time, with a timeout for polling', () => {
+    // Assess
+    expect(fn.props).toMatchObject({
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      Timeout: 600,
+      MemorySize: 512,
+      ReservedConcurrentExecutions: 1,
+      Role: { 'Fn::GetAtt': [role.logicalId, 'Arn'] },
+      LoggingConfig: { LogGroup: { Ref: logGroup.logicalId } },
+    });
+    expect(logGroup.props).toEqual({ RetentionInDays: 30 });
+  });
+
+  it('passes the clusters, topic, severity, schedule and lag in the names the runtime reads', () => {
+    // Assess
+    expect(fn.props.Environment).toEqual({
+      Variables: {
+        AUDIT_CLUSTERS: '[{"name":"demo","logGroupName":"/aws/eks/demo/cluster"}]',
+        AUDIT_TOPIC_ARN: { Ref: topic.logicalId },
+        AUDIT_MIN_SEVERITY: 'medium',
+        AUDIT_SCHEDULE_MINUTES: '15',
+        AUDIT_INGESTION_LAG_MINUTES: '5',
+        POWERTOOLS_SERVICE_NAME: 'eks-authz-audit',
+        POWERTOOLS_METRICS_NAMESPACE: 'EksAuthzAudit',
+      },
+    });
+  });
+
+  it('sends failed async invocations to the dead-letter queue after two retries', () => {
+    // Assess
+    expect(onlyResource(template, 'AWS::Lambda::EventInvokeConfig').props).toEqual({
+      FunctionName: { Ref: fn.logicalId },
+      Qualifier: '$LATEST',
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 3600,
+      DestinationConfig: { OnFailure: { Destination: queueArn } },
+    });
+  });
+
+  it('grants exactly what the audit needs, each statement pinned', () => {
+    // Prepare
+    const policy = onlyResource(template, 'AWS::IAM::Policy');
+    const logGroupArn = arn(':logs:eu-west-1:111122223333:log-group:/aws/eks/demo/cluster');
+
+    // Assess
+    expect(policy.props.Roles).toEqual([{ Ref: role.logicalId }]);
+    expect(policy.props.PolicyDocument.Statement).toEqual([
+      {
+        Action: 'logs:StartQuery',
+        Effect: 'Allow',
+        Resource: [logGroupArn, arn(':logs:eu-west-1:111122223333:log-group:/aws/eks/demo/cluster:*')],
+      },
+      { Action: ['logs:GetQueryResults', 'logs:StopQuery'], Effect: 'Allow', Resource: '*' },
+      { Action: 'sns:Publish', Effect: 'Allow', Resource: { Ref: topic.logicalId } },
+      { Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [key.logicalId, 'Arn'] } },
+      {
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [logGroup.logicalId, 'Arn'] },
+      },
+      { Action: 'sqs:SendMessage', Effect: 'Allow', Resource: queueArn },
+    ]);
+    expect(role.props.ManagedPolicyArns).toBeUndefined();
+    expect(role.props.Policies).toBeUndefined();
+    expect(role.props.AssumeRolePolicyDocument.Statement).toEqual([
+      { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } },
+    ]);
+  });
+
+  it('encrypts the topic with a rotated customer-managed key that alarms may use, and requires TLS', () => {
+    // Assess
+    expect(topic.props.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [key.logicalId, 'Arn'] });
+    expect(key.props.EnableKeyRotation).toBe(true);
+    expect(key.props.KeyPolicy.Statement).toContainEqual({
+      Sid: 'AllowCloudWatchAlarmsToPublish',
+      Effect: 'Allow',
+      Principal: { Service: 'cloudwatch.amazonaws.com' },
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      Resource: '*',
+    });
+    expect(onlyResource(template, 'AWS::SNS::TopicPolicy').props.PolicyDocument.Statement).toEqual([
+      {
+        Sid: 'AllowPublishThroughSSLOnly',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 'sns:Publish',
+        Resource: { Ref: topic.logicalId },
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      },
+      {
+        Sid: 'AllowThisAccountsAlarmsToPublish',
+        Effect: 'Allow',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: 'sns:Publish',
+        Resource: { Ref: topic.logicalId },
+        Condition: {
+          ArnLike: { 'aws:SourceArn': arn(':cloudwatch:eu-west-1:111122223333:alarm:*') },
+          StringEquals: { 'aws:SourceAccount': '111122223333' },
+        },
+      },
+    ]);
+    expect(onlyResource(template, 'AWS::SNS::Subscription').props).toEqual({
+      Protocol: 'email',
+      Endpoint: 'ops@example.com',
+      TopicArn: { Ref: topic.logicalId },
+    });
+  });
+
+  it('keeps the dead-letter queue encrypted, TLS-only, writable only by its schedule', () => {
+    // Assess
+    expect(queue.props).toEqual({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 1209600 });
+    expect(onlyResource(template, 'AWS::SQS::QueuePolicy').props.PolicyDocument.Statement).toEqual([
+      {
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: 'sqs:*',
+        Resource: queueArn,
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      },
+      {
+        Sid: expect.stringMatching(/^AllowEventRule/),
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: 'sqs:SendMessage',
+        Resource: queueArn,
+        Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [rule.logicalId, 'Arn'] } } },
+      },
+    ]);
+  });
+
+  it('alarms on errors, throttles, incomplete audits and dead letters, all notifying the topic', () => {
+    // Prepare
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
+    const summary = alarms.map((a) => ({
+      namespace: a.Namespace,
+      metric: a.MetricName,
+      dimensions: a.Dimensions,
+      statistic: a.Statistic,
+      period: a.Period,
+    }));
+
+    // Assess
+    expect(summary).toEqual([
+      { namespace: 'AWS/Lambda', metric: 'Errors', dimensions: [{ Name: 'FunctionName', Value: { Ref: fn.logicalId } }], statistic: 'Sum', period: 300 },
+      { namespace: 'AWS/Lambda', metric: 'Throttles', dimensions: [{ Name: 'FunctionName', Value: { Ref: fn.logicalId } }], statistic: 'Sum', period: 300 },
+      // Exactly the dimensions Powertools Metrics writes for this metric: its default `service`.
+      { namespace: 'EksAuthzAudit', metric: 'IncompleteAudits', dimensions: [{ Name: 'service', Value: 'eks-authz-audit' }], statistic: 'Sum', period: 900 },
+      {
+        namespace: 'AWS/SQS',
+        metric: 'ApproximateNumberOfMessagesVisible',
+        dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queue.logicalId, 'QueueName'] } }],
+        statistic: 'Maximum',
+        period: 300,
+      },
+    ]);
+    for (const a of alarms) {
+      expect(a).toMatchObject({
+        AlarmActions: [{ Ref: topic.logicalId }],
+        OKActions: [{ Ref: topic.logicalId }],
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        Threshold: 1,
+        EvaluationPeriods: 1,
+        TreatMissingData: 'notBreaching',
+      });
+    }
+  });
+
+  it('matches the snapshot (asset hashes masked)', () => {
+    // Prepare
+    const json = JSON.stringify(template.toJSON(), null, 1).replace(/[0-9a-f]{64}/g, '<asset-hash>');
+
+    // Assess
+    expect(JSON.parse(json)).toMatchSnapshot();
+  });
+});
+
+describe('EksAuthzAuditor options', () => {
+  it('grants StartQuery on every cluster, cross-account ARNs as given', () => {
+    // Prepare
+    const clusters = [{ name: 'demo' }, { name: 'shared', logGroupArn: `${CROSS_ACCOUNT_ARN}:*` }];
+
+    // Act
+    const { template } = synth({ clusters });
+
+    // Assess
+    const statements = onlyResource(template, 'AWS::IAM::Policy').props.PolicyDocument.Statement;
+    expect(statements[0]).toEqual({
+      Action: 'logs:StartQuery',
+      Effect: 'Allow',
+      Resource: [
+        arn(':logs:eu-west-1:111122223333:log-group:/aws/eks/demo/cluster'),
+        arn(':logs:eu-west-1:111122223333:log-group:/aws/eks/demo/cluster:*'),
+        CROSS_ACCOUNT_ARN,
+        `${CROSS_ACCOUNT_ARN}:*`,
+      ],
+    });
+    expect(JSON.parse(onlyResource(template, 'AWS::Lambda::Function').props.Environment.Variables.AUDIT_CLUSTERS)).toEqual([
+      { name: 'demo', logGroupName: '/aws/eks/demo/cluster' },
+      { name: 'shared', region: 'eu-west-1', logGroupArn: CROSS_ACCOUNT_ARN },
+    ]);
+  });
+
+  it('follows the schedule: rate, alarm period and a timeout that ends before the next run', () => {
+    // Act
+    const { template } = synth({ scheduleMinutes: 5, minSeverity: 'high', ingestionLagMinutes: 2 });
+
+    // Assess
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)' });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Timeout: 300,
+      Environment: {
+        Variables: Match.objectLike({ AUDIT_SCHEDULE_MINUTES: '5', AUDIT_MIN_SEVERITY: 'high', AUDIT_INGESTION_LAG_MINUTES: '2' }),
+      },
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'IncompleteAudits', Period: 300 });
+  });
+
+  it('stays environment-agnostic when the stack has no account or region', () => {
+    // Act
+    const { template } = synth({}, {});
+
+    // Assess
+    const startQuery = onlyResource(template, 'AWS::IAM::Policy').props.PolicyDocument.Statement[0];
+    expect(startQuery.Resource[0]).toEqual({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':log-group:/aws/eks/demo/cluster']],
+    });
+  });
+
+  it('rejects a cluster from another region than the stack, naming it', () => {
+    // Act
+    const act = () => synth({ clusters: [{ name: 'demo', region: 'us-east-1' }] });
+
+    // Assess
+    expect(act).toThrow(`Invalid clusters[0].region: "us-east-1" is not this stack's region (eu-west-1)`);
+  });
+
+  it('rejects bad props the way the context parser does', () => {
+    // Assess
+    expect(() => synth({ scheduleMinutes: 2 })).toThrow('Invalid scheduleMinutes: 2 is not a whole number of minutes from 5 to 1440');
+    expect(() => synth({ alertEmails: ['ops'] })).toThrow('Invalid alertEmails[0]: "ops" is not an email address');
+    expect(() => synth({ clusters: [] })).toThrow('Invalid clusters: [] names no cluster');
+    expect(() => synth({ minSeverity: 'severe' as never })).toThrow('Invalid minSeverity: "severe" is not one of');
+  });
+
+  it('exposes what it creates for users who embed it', () => {
+    // Prepare
+    const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Embedded');
+
+    // Act
+    const auditor = new EksAuthzAuditor(stack, 'Audit', { clusters: [{ name: 'demo' }] });
+    auditor.topic.grantPublish(new iam.AccountRootPrincipal());
+
+    // Assess
+    expect(Object.keys(auditor.alarms)).toEqual(['errors', 'throttles', 'incompleteAudits', 'deadLetters']);
+    expect(auditor.clusters).toEqual([{ name: 'demo', logGroupName: '/aws/eks/demo/cluster' }]);
+    Template.fromStack(stack).resourceCountIs('AWS::SNS::Subscription', 0);
+  });
+});
+
+describe('cdk-nag AwsSolutions', () => {
+  it('has no open finding, cross-account and several clusters included', () => {
+    // Prepare
+    const { stack } = synth({ clusters: [{ name: 'demo' }, { name: 'other' }, { name: 'shared', logGroupArn: CROSS_ACCOUNT_ARN }] });
+
+    // Act
+    const report = new AwsSolutionsChecks().validateScope(stack);
+
+    // Assess
+    expect(report.violations.map((v) => v.ruleName)).toEqual([]);
+    expect(report.success).toBe(true);
+  });
+
+  it('has no open finding in an environment-agnostic stack', () => {
+    // Act
+    const report = new AwsSolutionsChecks().validateScope(synth({}, {}).stack);
+
+    // Assess
+    expect(report.violations.map((v) => v.ruleName)).toEqual([]);
+  });
+
+  it('names IAM5 findings the way cdk-nag does, so each acknowledgment hits its finding', () => {
+    // Prepare: a bare role with the same kind of grant and no acknowledgment.
+    const stack = new Stack(new App(), 'Bare', { env: ENV });
+    const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    const resource = stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '/x:*', arnFormat: 'arn:aws:service:region:account:resource:resourceName' as never });
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['logs:StartQuery'], resources: [resource] }));
+
+    // Act
+    const report = new AwsSolutionsChecks().validateScope(stack);
+
+    // Assess
+    expect(report.violations.map((v) => v.ruleName)).toEqual([iam5ResourceFinding(stack, resource)]);
+  });
+});
