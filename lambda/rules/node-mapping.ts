@@ -6,7 +6,7 @@
 export function nodeMappingFix(arn: string | undefined): string {
   const role = arn && arn !== '' ? arn : '<node role ARN>';
   return (
-    `Map the node role ${role} as a node: in aws-auth (kube-system) mapRoles use ` +
+    `Map the node role as a node: in aws-auth (kube-system) mapRoles use ` +
     `rolearn: ${role}, username: system:node:{{EC2PrivateDNSName}}, groups: [system:bootstrappers, system:nodes]; ` +
     `or delete that mapping and create an access entry of type EC2_LINUX (EC2_WINDOWS for Windows nodes), ` +
     `which sets the same username and group. Fargate and hybrid nodes use FARGATE_LINUX / HYBRID_LINUX ` +
