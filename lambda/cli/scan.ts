@@ -1,0 +1,103 @@
+import { parseArgs } from 'node:util';
+import { Engine } from '../core/engine';
+import { atLeast, parseSeverity, type Severity } from '../core/severity';
+import { RULES } from '../rules/registry';
+import { readInputs, InputError } from '../readers/index';
+import { renderJson } from '../sinks/json';
+import { renderText } from '../sinks/text';
+import { EXIT, UsageError, type CliIO } from './io';
+import { useColor } from './color';
+
+export const SCAN_USAGE = `Usage: eks-authz-audit scan [options] PATH...
+
+Scan exported or self-managed Kubernetes audit logs, kube-apiserver and aws-iam-authenticator logs
+for node-authorization problems. PATH is a file, a directory (read recursively) or - for stdin;
+.gz files are read transparently; the format is detected from the content of each file.
+
+Options:
+  --format text|json     output format (default: text)
+  --cluster NAME         cluster name for the findings and their fingerprints (default: local)
+  --min-severity S       leave out findings below S: info|low|medium|high|critical (default: info)
+  --fail-on S            exit 1 when a finding reaches severity S (default: never)
+  -h, --help             show this help
+`;
+
+export interface ScanOptions {
+  readonly format: 'text' | 'json';
+  readonly cluster: string;
+  readonly minSeverity: Severity;
+  readonly failOn: Severity | undefined;
+  readonly paths: readonly string[];
+}
+
+export function parseScanArgs(argv: readonly string[]): ScanOptions | 'help' {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        format: { type: 'string', default: 'text' },
+        cluster: { type: 'string', default: 'local' },
+        'min-severity': { type: 'string', default: 'info' },
+        'fail-on': { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  const v = parsed.values;
+  if (v.help) return 'help';
+  if (v.format !== 'text' && v.format !== 'json') {
+    throw new UsageError(`--format: "${v.format}" is not a format (expected text or json)`);
+  }
+  const cluster = (v.cluster ?? 'local').trim();
+  if (!cluster) throw new UsageError('--cluster: the name must not be empty');
+  const severity = (value: string, flag: string): Severity => {
+    try {
+      return parseSeverity(value, flag);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+  };
+  if (parsed.positionals.length === 0) throw new UsageError('scan needs at least one PATH (a file, a directory, or - for stdin)');
+  return {
+    format: v.format,
+    cluster,
+    minSeverity: severity(v['min-severity'] ?? 'info', '--min-severity'),
+    failOn: v['fail-on'] === undefined ? undefined : severity(v['fail-on'], '--fail-on'),
+    paths: parsed.positionals,
+  };
+}
+
+export async function scanCommand(argv: readonly string[], io: CliIO): Promise<number> {
+  const options = parseScanArgs(argv);
+  if (options === 'help') {
+    io.stdout.write(SCAN_USAGE);
+    return EXIT.OK;
+  }
+  const engine = new Engine(RULES, { cluster: options.cluster, minSeverity: options.minSeverity });
+  try {
+    await readInputs(options.paths, engine, { stdin: io.stdin });
+  } catch (err) {
+    if (err instanceof InputError) {
+      io.stderr.write(`eks-authz-audit: ${err.message}\n`);
+      return EXIT.USAGE;
+    }
+    throw err;
+  }
+  const result = engine.finish();
+  if (options.format === 'json') {
+    io.stdout.write(renderJson(result));
+    if (result.stats.malformed > 0) {
+      const first = result.malformedSamples.map((m) => `${m.file}:${m.line}`).join(', ');
+      io.stderr.write(`eks-authz-audit: ${result.stats.malformed} malformed line(s) skipped (first: ${first})\n`);
+    }
+  } else {
+    io.stdout.write(renderText(result, { color: useColor(io.stdout, io.env), width: 100 }));
+  }
+  const fail = options.failOn;
+  return fail && result.findings.some((f) => atLeast(f.severity, fail)) ? EXIT.FINDINGS : EXIT.OK;
+}
