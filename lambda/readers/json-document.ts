@@ -153,8 +153,12 @@ export class JsonDocumentScanner {
   /** End of input. */
   end(): void {
     if (this.depth === 0 && !this.inString) return;
-    if (this.element) {
+    if (this.element && (this.inString || this.depth > this.elementDepth)) {
       this.callbacks.malformed(this.element.line, 'JSON document ends inside this element');
+    } else if (this.element) {
+      // The last element closed but the array did not: keep the element, then say the document is cut.
+      this.finishElement(EMPTY, 0);
+      this.callbacks.malformed(this.line, 'JSON document ends early');
     } else if (this.whole && !this.wrapped) {
       const bytes = this.whole.finish(EMPTY, 0);
       if (bytes) this.callbacks.cutDocument(bytes.toString('utf8'), this.whole.line);

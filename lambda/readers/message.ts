@@ -17,11 +17,13 @@ export function readMessage(message: string, origin: Origin, sink: RecordSink, a
   if (start < 0) return malformed(sink, origin, 'empty message');
   const c = message.charCodeAt(start);
   if (c === 123 /* { */ || c === 91 /* [ */) {
+    // JSON.parse takes blanks but not a BOM.
+    const json = start === 0 ? message : message.slice(start);
     let value: unknown;
     try {
-      value = JSON.parse(message);
+      value = JSON.parse(json);
     } catch {
-      return readInvalidJson(message, origin, sink, aggregate);
+      return readInvalidJson(json, origin, sink, aggregate);
     }
     return readJsonValue(value, origin, sink, aggregate);
   }
