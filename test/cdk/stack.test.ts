@@ -229,10 +229,12 @@ describe('EksAuthzAuditStack', () => {
 
   it('matches the snapshot (asset hashes masked)', () => {
     // Prepare
-    const json = JSON.stringify(template.toJSON(), null, 1).replace(/[0-9a-f]{64}/g, '<asset-hash>');
+    // Bootstrap boilerplate (Parameters, Rules) is CDK's, not ours: left out to keep the snapshot small.
+    const { Parameters: _p, Rules: _r, ...ours } = template.toJSON();
+    const masked = JSON.parse(JSON.stringify(ours).replace(/[0-9a-f]{64}/g, '<asset-hash>'));
 
     // Assess
-    expect(JSON.parse(json)).toMatchSnapshot();
+    expect(masked).toMatchSnapshot();
   });
 });
 
