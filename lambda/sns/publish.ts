@@ -114,6 +114,18 @@ export function composeMessage(report: ClusterReport, options: PublishOptions): 
   // 2. Then summarise the least severe findings in one line.
   let shown = findings.length;
   while (shown > 0 && total > budget) total -= costs[--shown]!;
+  // 3. The room left is less than one more finding: give evidence back to the most severe ones.
+  for (let i = 0; i < shown; i++) {
+    for (const keep of [MAX_EVIDENCE, 1]) {
+      if (keep <= evidence[i]!) break;
+      const c = cost(findings[i]!, i, keep);
+      if (total + c - costs[i]! > budget) continue;
+      total += c - costs[i]!;
+      costs[i] = c;
+      evidence[i] = keep;
+      break;
+    }
+  }
   let input = render(shown);
   let bytes = snsBytes(input);
   while (bytes > budget && shown > 0) {
@@ -180,6 +192,10 @@ function messageBody(h: MessageHeader, subject: string, findings: readonly Findi
 /**
  * For subscription filter policies. String.Array is a JSON array in a string. Values must not be
  * empty, so an audit without findings says severity `none` and carries no ruleIds.
+ * Unverified here: the SNS Developer Guide (message attributes page) notes that attributes "are sent
+ * only when the message structure is String, not JSON". Filter policies are applied by SNS itself;
+ * whether subscribers also receive the attributes with MessageStructure json needs a check in a real
+ * account (README), and the JSON body carries the same facts either way.
  */
 function messageAttributes(h: MessageHeader): Record<string, MessageAttributeValue> {
   const attributes: Record<string, MessageAttributeValue> = {

@@ -293,6 +293,24 @@ describe('size', () => {
     expect(measured(composed.input)).toBeLessThanOrEqual(DEFAULT_MAX_BYTES);
   });
 
+  it('once findings had to be summarised, gives the room left back as evidence to the most severe', () => {
+    // Prepare: 40 findings of about 14 KB without evidence; each has 5 small samples.
+    const findings = Array.from({ length: 40 }, (_, i) => finding({
+      remediation: 'r'.repeat(2000), fingerprint: String(i).padStart(2, '0'),
+      evidence: Array.from({ length: 5 }, () => ({ truncated: false, verb: 'get' })),
+    }));
+    // Act
+    const roomy = composeMessage(report({ findings }), { topicArn: TOPIC, maxBytes: 48 * 1024 })!;
+    const tight = composeMessage(report({ findings }), { topicArn: TOPIC, maxBytes: 62 * 1024 })!;
+    // Assess
+    expect(machine(roomy.input).findings.map((f) => f.evidence.length)).toEqual([5, 5, 5]);
+    expect(machine(roomy.input).omittedFindings).toBe(37);
+    expect(roomy.evidenceTrimmed).toBe(false);
+    expect(machine(tight.input).findings.map((f) => f.evidence.length)).toEqual([5, 5, 1, 1]);
+    expect(tight.evidenceTrimmed).toBe(true);
+    expect(tight.bytes).toBeLessThanOrEqual(62 * 1024);
+  });
+
   it('fits a smaller budget when asked (a topic with a lower MaximumMessageSize)', () => {
     const composed = composeMessage(huge('é'), { topicArn: TOPIC, maxBytes: 64 * 1024 })!;
     expect(measured(composed.input)).toBeLessThanOrEqual(64 * 1024);
