@@ -77,7 +77,7 @@ export class Engine implements RecordSink {
     }
   }
 
-  file(_name: string): void {
+  file(_name?: string): void {
     this.stats.files++;
   }
 
