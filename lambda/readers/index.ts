@@ -11,7 +11,8 @@ export { listInputs, type Input } from './inputs';
 /** Default cap on one line or one JSON element: longer ones are reported malformed and skipped. */
 export const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
 
-// Measured on 1 GB of JSON lines: 1 MiB chunks read about 10% faster than 64 KiB and hold 1 MiB per file.
+// Measured splitting 200 MB of JSON lines into lines (2 cores, noisy): 0.25-0.6 s with 1 MiB chunks,
+// 0.8-1.7 s with 64 KiB. Parsing dominates after that (JSON.parse about 2 s for the same 200 MB).
 const CHUNK_BYTES = 1024 * 1024;
 
 export interface ReadOptions {
