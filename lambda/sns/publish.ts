@@ -193,9 +193,9 @@ function messageBody(h: MessageHeader, subject: string, findings: readonly Findi
  * For subscription filter policies. String.Array is a JSON array in a string. Values must not be
  * empty, so an audit without findings says severity `none` and carries no ruleIds.
  * Unverified here: the SNS Developer Guide (message attributes page) notes that attributes "are sent
- * only when the message structure is String, not JSON". Filter policies are applied by SNS itself;
- * whether subscribers also receive the attributes with MessageStructure json needs a check in a real
- * account (README), and the JSON body carries the same facts either way.
+ * only when the message structure is String, not JSON". Whether filter policies see them and
+ * subscribers receive them with MessageStructure json needs a check in a real account; the JSON
+ * body carries the same facts either way.
  */
 function messageAttributes(h: MessageHeader): Record<string, MessageAttributeValue> {
   const attributes: Record<string, MessageAttributeValue> = {
