@@ -1,7 +1,8 @@
 import type { Rule } from './rule';
 import type { FlagRecord } from '../core/records';
-import type { StartVerdict } from './apiserver-flag-starts';
-import { APISERVER_FLAG_NEEDS, MANAGED_FIX, flagRuleRun, showList, startsPhrase } from './apiserver-flag-starts';
+import type { StartVerdict } from './apiserver-flag-rule';
+import { APISERVER_FLAG_NEEDS, showList } from './apiserver-flag-starts';
+import { MANAGED_FIX, flagRuleRun, startsPhrase } from './apiserver-flag-rule';
 
 const PLUGIN = 'NodeRestriction';
 

@@ -1,6 +1,7 @@
 import type { Rule } from './rule';
 import type { StartConfig } from './apiserver-flag-starts';
-import { APISERVER_FLAG_NEEDS, flagRuleRun, showList, startsPhrase } from './apiserver-flag-starts';
+import { APISERVER_FLAG_NEEDS, showList } from './apiserver-flag-starts';
+import { flagRuleRun, startsPhrase } from './apiserver-flag-rule';
 
 const NOT_LOGGED = '(not logged)';
 export const MODE_NOT_VISIBLE = 'not visible (--authorization-config)';

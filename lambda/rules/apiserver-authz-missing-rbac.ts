@@ -1,5 +1,6 @@
 import type { Rule } from './rule';
-import { APISERVER_FLAG_NEEDS, MANAGED_FIX, flagRuleRun, judgeableModes, showList, startsPhrase } from './apiserver-flag-starts';
+import { APISERVER_FLAG_NEEDS, judgeableModes, showList } from './apiserver-flag-starts';
+import { MANAGED_FIX, flagRuleRun, startsPhrase } from './apiserver-flag-rule';
 
 /** CIS 1.2.8: without RBAC, Roles and bindings (EKS's own included) have no effect. */
 export const apiserverAuthzMissingRbac: Rule = {
