@@ -21,10 +21,18 @@ function pad(n: number, width: number): string {
   return String(n).padStart(width, '0');
 }
 
+// Date#toISOString was the top cost of generating events in bulk; consecutive events share the second.
+let cachedSecond = NaN;
+let cachedPrefix = '';
+
 /** Audit event style: `2026-11-27T10:00:01.081550Z`. */
 export function isoMicros(t: Micros): string {
   const seconds = Math.floor(t / SECOND);
-  return `${new Date(seconds * 1000).toISOString().slice(0, 19)}.${pad(t - seconds * SECOND, 6)}Z`;
+  if (seconds !== cachedSecond) {
+    cachedSecond = seconds;
+    cachedPrefix = new Date(seconds * 1000).toISOString().slice(0, 19);
+  }
+  return `${cachedPrefix}.${pad(t - seconds * SECOND, 6)}Z`;
 }
 
 /** Kubernetes object style (creationTimestamp, managedFields time): whole seconds, `2026-11-27T10:00:01Z`. */
