@@ -1,6 +1,6 @@
 import type { Rule } from './rule';
 import { APISERVER_FLAG_NEEDS, judgeableModes, showList } from './apiserver-flag-starts';
-import { MANAGED_FIX, flagRuleRun, startsPhrase } from './apiserver-flag-rule';
+import { MANAGED_FIX, flagRuleRun, recommendedModes, startsPhrase } from './apiserver-flag-rule';
 
 /** CIS 1.2.6: AlwaysAllow in the mode list allows whatever the authorizers before it did not decide. */
 export const apiserverAuthzAlwaysAllow: Rule = {
@@ -25,13 +25,12 @@ export const apiserverAuthzAlwaysAllow: Rule = {
   },
   describe(g) {
     const value = g.subject['value'] ?? '[AlwaysAllow]';
-    const others = value.slice(1, -1).split(',').filter((m) => m && m !== 'AlwaysAllow');
     return {
       message:
         `${startsPhrase(g)} printed --authorization-mode="${value}". Authorizers are asked in order and the Node and RBAC authorizers only allow or abstain, ` +
         'so AlwaysAllow allows every request they did not: every identity that authenticates (and anonymous requests, if anonymous auth is on) can read every Secret and change anything, ' +
         'and confining nodes with the Node authorizer and NodeRestriction no longer matters. This is what the API server printed at start, so it held for these starts.',
-      remediation: `${MANAGED_FIX}restart kube-apiserver with --authorization-mode=${others.length > 0 ? others.join(',') : 'Node,RBAC'} (no AlwaysAllow).`,
+      remediation: `${MANAGED_FIX}restart kube-apiserver with --authorization-mode=${recommendedModes(value)} (no AlwaysAllow).`,
     };
   },
 };

@@ -1,6 +1,6 @@
 import type { Rule } from './rule';
 import { APISERVER_FLAG_NEEDS, judgeableModes, showList } from './apiserver-flag-starts';
-import { MANAGED_FIX, flagRuleRun, startsPhrase } from './apiserver-flag-rule';
+import { MANAGED_FIX, flagRuleRun, recommendedModes, startsPhrase } from './apiserver-flag-rule';
 
 /** CIS 1.2.7: without the Node authorizer nothing confines a kubelet to the objects of its own pods. */
 export const apiserverAuthzMissingNode: Rule = {
@@ -31,7 +31,7 @@ export const apiserverAuthzMissingNode: Rule = {
         'with RBAC as on EKS a node identity gets nothing but CSR creation, so kubelets cannot renew their leases or report status and nodes go NotReady; ' +
         'if instead broad grants (or AlwaysAllow) keep nodes working, nothing confines a node to the Secrets, ConfigMaps and volumes of its own pods, so one compromised node reads every Secret. ' +
         'This is what the API server printed at start, so it held for these starts.',
-      remediation: `${MANAGED_FIX}restart kube-apiserver with --authorization-mode=Node,${(value.slice(1, -1) || 'RBAC').split(',').filter((m) => m !== 'Node').join(',')}.`,
+      remediation: `${MANAGED_FIX}restart kube-apiserver with --authorization-mode=${recommendedModes(value)}.`,
     };
   },
 };

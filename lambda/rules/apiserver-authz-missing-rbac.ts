@@ -1,6 +1,6 @@
 import type { Rule } from './rule';
 import { APISERVER_FLAG_NEEDS, judgeableModes, showList } from './apiserver-flag-starts';
-import { MANAGED_FIX, flagRuleRun, startsPhrase } from './apiserver-flag-rule';
+import { MANAGED_FIX, flagRuleRun, recommendedModes, startsPhrase } from './apiserver-flag-rule';
 
 /** CIS 1.2.8: without RBAC, Roles and bindings (EKS's own included) have no effect. */
 export const apiserverAuthzMissingRbac: Rule = {
@@ -30,7 +30,7 @@ export const apiserverAuthzMissingRbac: Rule = {
         `${startsPhrase(g)} printed --authorization-mode="${value}", without RBAC. Every Role, ClusterRole and binding is ignored, EKS's own included ` +
         '(eks:node-bootstrapper, which lets nodes request their serving certificates): service accounts, users and bootstrapping nodes get only what the other modes decide, ' +
         'which is either too little (workloads and node joins fail with 403) or, with AlwaysAllow, everything. This is what the API server printed at start, so it held for these starts.',
-      remediation: `${MANAGED_FIX}restart kube-apiserver with --authorization-mode=${['Node', 'RBAC', ...value.slice(1, -1).split(',').filter((m) => m && m !== 'Node' && m !== 'RBAC')].join(',')}.`,
+      remediation: `${MANAGED_FIX}restart kube-apiserver with --authorization-mode=${recommendedModes(value)}.`,
     };
   },
 };

@@ -86,3 +86,9 @@ export function startsPhrase(g: { count: number; firstSeen: string | null; lastS
 /** Control-plane flags are AWS's on EKS: what a user can actually do about a bad one. */
 export const MANAGED_FIX =
   'On EKS the control-plane flags are managed by AWS and cannot be changed by you: check that these logs really come from this EKS cluster (not a self-managed one) and open an AWS Support case. On a self-managed control plane, ';
+
+/** The mode list to run with instead: Node and RBAC first, the other modes kept, AlwaysAllow dropped. */
+export function recommendedModes(shown: string): string {
+  const others = shown.replace(/^\[|\]$/g, '').split(',').filter((m) => m && m !== 'Node' && m !== 'RBAC' && m !== 'AlwaysAllow');
+  return ['Node', 'RBAC', ...others].join(',');
+}

@@ -18,6 +18,18 @@ describe('apiserver-authz-missing-node', () => {
     expect(findings[0]!.remediation).toContain('--authorization-mode=Node,RBAC,Webhook.');
   });
 
+  it('never recommends keeping AlwaysAllow', () => {
+    // Prepare
+    const records = [flag('authorization-mode', '[AlwaysAllow]')];
+
+    // Act
+    const { findings } = scan(apiserverAuthzMissingNode, records);
+
+    // Assess
+    expect(findings.map((f) => f.subject)).toEqual([{ flag: 'authorization-mode', value: '[AlwaysAllow]' }]);
+    expect(findings[0]!.remediation).toContain('restart kube-apiserver with --authorization-mode=Node,RBAC.');
+  });
+
   it('reads a list printed without brackets', () => {
     // Prepare
     const records = [flag('authorization-mode', 'RBAC')];
