@@ -26,7 +26,7 @@ export const awsAuthInvalid: Rule = {
   severity: 'high',
   title: 'aws-auth mapRoles / mapUsers cannot be used by the authenticator',
   description:
-    'A write of ConfigMap kube-system/aws-auth left mapRoles or mapUsers unparsable, of the wrong shape, or with an entry that names no ARN. aws-iam-authenticator may then reject every mapping of that key: nodes cannot join and admins lose access.',
+    'A write of ConfigMap kube-system/aws-auth left mapRoles or mapUsers unparsable, of the wrong shape, or with an entry that names no ARN. aws-iam-authenticator may then reject every mapping of that key (nodes cannot join, admins lose access); an entry without an ARN is skipped on its own.',
   remediation:
     'Fix the YAML (kubectl edit -n kube-system configmap aws-auth, or the tool that manages it) so mapRoles and mapUsers are lists of entries with rolearn/userarn, username and groups; or move the principals to access entries.',
   references: [
