@@ -26,7 +26,10 @@ import { bigCrd } from './big-crd';
 const START = at('10:00:00');
 const END = at('10:05:00');
 
-/** The size CloudWatch long allowed one log event (256 KiB); a bigger audit event arrives cut. */
+/**
+ * 256 KiB, CloudWatch Logs' per-event limit for years (raised to 1 MB in 2025). Where exactly EKS cuts an
+ * oversized audit event is not documented; this is the classic size of a cut event.
+ */
 export const CLOUDWATCH_EVENT_LIMIT = 256 * 1024;
 
 export const AWS_AUTH_UID = new Rng('aws-auth').uuid();

@@ -85,7 +85,7 @@ export const mastersNodeIdentity: Scenario = {
   expected: [
     { ruleId: 'aws-auth-node-missing-groups', because: 'the web node role mapping lacks `system:nodes`' },
     { ruleId: 'aws-auth-node-system-masters', because: 'that mapping grants `system:masters`' },
-    { ruleId: 'node-identity-unrecognized', because: 'kubelets named `system:node:…` are not in `system:nodes` (the group half is wrong)' },
+    { ruleId: 'node-identity-unrecognized', because: 'kubelets named `system:node:…` are not in `system:nodes`: the group half is wrong' },
     { ruleId: 'node-system-masters', because: 'the kubelets\' groups include `system:masters`' },
   ],
   info: [],

@@ -63,10 +63,10 @@ export const mastersNodeUsername: Scenario = {
     'approves them (no `eks:certificate-controller` approval follows), so `kubectl logs`/`exec` to these nodes fail. ' +
     'And every GPU node is a cluster admin.',
   expected: [
-    { ruleId: 'aws-auth-node-username', because: 'the gpu role (a node role: its kubelets call with it) is mapped to `WorkerNodeRole`' },
+    { ruleId: 'aws-auth-node-username', because: 'the gpu role is mapped to `WorkerNodeRole`; it is a node role because its kubelets call with it' },
     { ruleId: 'aws-auth-node-missing-groups', because: 'that mapping lacks `system:nodes`' },
     { ruleId: 'aws-auth-node-system-masters', because: 'that mapping grants `system:masters`' },
-    { ruleId: 'node-identity-unrecognized', because: 'kubelets call as `WorkerNodeRole` without `system:nodes` (both halves wrong)' },
+    { ruleId: 'node-identity-unrecognized', because: 'kubelets call as `WorkerNodeRole` without `system:nodes`: both halves are wrong' },
     { ruleId: 'node-system-masters', because: 'the kubelets\' groups include `system:masters`' },
     { ruleId: 'node-csr-unapprovable', because: 'kubelet-serving CSRs created by `WorkerNodeRole`' },
   ],

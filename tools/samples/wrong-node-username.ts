@@ -99,8 +99,8 @@ export const wrongNodeUsername: Scenario = {
     '(403, decision `forbid`, empty reason). The three batch nodes stop heart-beating and go NotReady.',
   expected: [
     { ruleId: 'aws-auth-node-username', because: 'the aws-auth write maps the batch node role to `WorkerNodeRole`' },
-    { ruleId: 'node-identity-unrecognized', because: 'kubelets in `system:nodes` call as `WorkerNodeRole` (the username half is wrong)' },
-    { ruleId: 'node-lease-forbidden', because: 'each of the three batch kubelets gets 403 on its Lease (one finding per node)' },
+    { ruleId: 'node-identity-unrecognized', because: 'kubelets in `system:nodes` call as `WorkerNodeRole`: the username half is wrong' },
+    { ruleId: 'node-lease-forbidden', because: 'each of the three batch kubelets gets 403 on its Lease, one finding per node' },
   ],
   info: [],
   formats: '`kube-apiserver-audit.jsonl` (audit events, one per line), `authenticator.log`',
