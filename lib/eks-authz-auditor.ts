@@ -253,7 +253,10 @@ export class EksAuthzAuditor extends Construct {
     // (arn:...:log-group:NAME); the service has been seen to evaluate it as log-group:NAME:*, so both
     // forms are granted. Both name only that log group.
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['logs:StartQuery'], resources: this.logGroupArns() }));
-    // StopQuery has no resource type; GetQueryResults takes only a query id (see README "IAM permissions").
+    // StopQuery has no resource type in the service authorization reference. GetQueryResults names only
+    // a query id; older editions of the reference list no resource type for it, the current one lists
+    // log-group. `*` is right under both readings, and the results it can read are query results.
+    // See README "IAM permissions".
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['logs:GetQueryResults', 'logs:StopQuery'], resources: ['*'] }),
     );
@@ -322,7 +325,7 @@ export class EksAuthzAuditor extends Construct {
     policy.acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
-        'logs:StopQuery has no resource type in the service authorization reference, and logs:GetQueryResults takes only a query id: both must be granted on *.',
+        'logs:StopQuery has no resource type in the service authorization reference, so it needs *; logs:GetQueryResults takes only a query id and shares the statement.',
     });
     for (const arn of this.logGroupArns().filter((a) => a.endsWith(':*'))) {
       policy.acknowledge({
