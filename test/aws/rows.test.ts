@@ -1,4 +1,7 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { ResultField } from '@aws-sdk/client-cloudwatch-logs';
 import { insightsTimeToIso, readRow } from '../../lambda/aws/rows';
 import type { LogRecord, MalformedLine, RecordSink } from '../../lambda/core/records';
 import { leaseForbiddenEvent, resultRow } from './helpers';
@@ -96,5 +99,24 @@ describe('readRow', () => {
     expect(sink.records).toEqual([]);
     expect(sink.bad).toHaveLength(1);
     expect(sink.bad[0]).toMatchObject({ file: 'cloudwatch:g', line: 4 });
+  });
+});
+
+const REAL = join(import.meta.dirname, '..', '..', '..', 'shared', 'fixtures', 'real');
+
+describe.skipIf(!existsSync(REAL))('readRow on a real GetQueryResults response', () => {
+  it('reads every @timestamp of the AWS CLI example and reports its non-stats rows as malformed', () => {
+    // Prepare
+    const response = JSON.parse(readFileSync(join(REAL, 'cwlogs-cli-get-query-results-output.json'), 'utf8')) as { results: ResultField[][] };
+    const sink = collect();
+
+    // Act
+    response.results.forEach((row, i) => readRow(row, { logGroup: 'g', line: i + 1 }, sink));
+    const times = response.results.map((row) => insightsTimeToIso(row.find((f) => f.field === '@timestamp')?.value));
+
+    // Assess: plain `fields` rows have no sample/count, so none can pass as an aggregate.
+    expect(times.every((t) => t !== undefined && t.startsWith('20'))).toBe(true);
+    expect(sink.records).toEqual([]);
+    expect(sink.bad.map((b) => b.reason)).toEqual(response.results.map(() => 'query row has no sample message'));
   });
 });
