@@ -254,8 +254,8 @@ export class EksAuthzAuditor extends Construct {
     // forms are granted. Both name only that log group.
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['logs:StartQuery'], resources: this.logGroupArns() }));
     // StopQuery has no resource type in the service authorization reference. GetQueryResults names only
-    // a query id; older editions of the reference list no resource type for it, the current one lists
-    // log-group. `*` is right under both readings, and the results it can read are query results.
+    // a query id and is commonly granted on `*`, but the current reference lists log-group for it: `*`
+    // works under either reading (it can read query results, not log groups), a scoped grant under one.
     // See README "IAM permissions".
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['logs:GetQueryResults', 'logs:StopQuery'], resources: ['*'] }),
