@@ -6,7 +6,7 @@ import type { Severity } from './severity';
 import { atLeast, severityRank } from './severity';
 import type { Emit, Observation, ObservationGroup, Rule, RuleRun, ScanContext } from '../rules/rule';
 import { canonicalArn, isNodeCredential } from './identity';
-import { clean } from './sanitize';
+import { clean, cleanMultiline } from './sanitize';
 import { recordTime } from './audit';
 
 export const MAX_EVIDENCE = 5;
@@ -175,7 +175,10 @@ export class Engine implements RecordSink {
     this.widen(g, o.firstSeen ?? agg?.firstSeen ?? time);
     this.widen(g, o.lastSeen ?? agg?.lastSeen ?? time);
     if (o.tally) {
-      for (const [k, n] of Object.entries(o.tally)) g.tally[k] = (g.tally[k] ?? 0) + n;
+      for (const [k, n] of Object.entries(o.tally)) {
+        const key = clean(k, 64);
+        g.tally[key] = (g.tally[key] ?? 0) + n;
+      }
     }
     if (o.facts) {
       for (const [k, v] of Object.entries(o.facts)) if (!(k in g.facts)) g.facts[k] = clean(v, MAX_SUBJECT_VALUE);
@@ -219,8 +222,8 @@ export class Engine implements RecordSink {
       count: g.count,
       firstSeen: g.firstSeen,
       lastSeen: g.lastSeen,
-      message: clean(text.message, 2000),
-      remediation: clean(text.remediation, 2000),
+      message: cleanMultiline(text.message, 2000),
+      remediation: cleanMultiline(text.remediation, 2000),
       fingerprint: fingerprint(g.rule.id, this.options.cluster, g.subject),
       evidence: g.evidence,
     };

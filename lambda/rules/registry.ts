@@ -7,6 +7,16 @@ import { nodeUnrelatedObjectAccess } from './node-unrelated-object-access';
 import { nodeNameMismatch } from './node-name-mismatch';
 import { nodeRestrictionDenied } from './node-restriction-denied';
 import { nodeForbiddenOther } from './node-forbidden-other';
+import { apiserverAuthzAlwaysAllow } from './apiserver-authz-always-allow';
+import { apiserverAuthzMissingNode } from './apiserver-authz-missing-node';
+import { apiserverAuthzMissingRbac } from './apiserver-authz-missing-rbac';
+import { apiserverAdmissionMissingNoderestriction } from './apiserver-admission-missing-noderestriction';
+import { apiserverAuthzConfig } from './apiserver-authz-config';
+import { awsAuthNodeUsername } from './aws-auth-node-username';
+import { awsAuthNodeMissingGroups } from './aws-auth-node-missing-groups';
+import { awsAuthNodeSystemMasters } from './aws-auth-node-system-masters';
+import { awsAuthSystemMasters } from './aws-auth-system-masters';
+import { awsAuthInvalid } from './aws-auth-invalid';
 
 /**
  * Every rule, in catalogue order. Ids are a contract: never rename or reuse one (deprecate instead).
@@ -21,6 +31,16 @@ export const RULES: readonly Rule[] = [
   nodeNameMismatch,
   nodeRestrictionDenied,
   nodeForbiddenOther,
+  apiserverAuthzAlwaysAllow,
+  apiserverAuthzMissingNode,
+  apiserverAuthzMissingRbac,
+  apiserverAdmissionMissingNoderestriction,
+  apiserverAuthzConfig,
+  awsAuthNodeUsername,
+  awsAuthNodeMissingGroups,
+  awsAuthNodeSystemMasters,
+  awsAuthSystemMasters,
+  awsAuthInvalid,
 ];
 
 export function ruleById(id: string): Rule | undefined {

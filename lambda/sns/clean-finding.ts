@@ -1,6 +1,6 @@
 import type { Evidence, Finding } from '../core/findings';
 import { MAX_EVIDENCE } from '../core/engine';
-import { clean } from '../core/sanitize';
+import { clean, cleanMultiline } from '../core/sanitize';
 
 /**
  * The engine already cleans what it writes, but a report reaches the publisher through the runner
@@ -9,12 +9,9 @@ import { clean } from '../core/sanitize';
  */
 const MAX_SUBJECT_ENTRIES = 16;
 
-/**
- * clean(), then no lone UTF-16 surrogates: the input may hold them, and clean() may cut a pair in two
- * at its length cap. They cannot be encoded as UTF-8, which SNS requires of the message and attributes.
- */
+/** clean() also replaces lone UTF-16 surrogates, which cannot be encoded as UTF-8 as SNS requires. */
 export function safeText(value: unknown, max: number): string {
-  return clean(value, max).replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
+  return clean(value, max);
 }
 
 export function cleanFinding(f: Finding): Finding {
@@ -31,8 +28,8 @@ export function cleanFinding(f: Finding): Finding {
     count: wholeNumber(f.count),
     firstSeen: f.firstSeen ? safeText(f.firstSeen, 40) : null,
     lastSeen: f.lastSeen ? safeText(f.lastSeen, 40) : null,
-    message: safeText(f.message, 2000),
-    remediation: safeText(f.remediation, 2000),
+    message: cleanMultiline(f.message, 2000),
+    remediation: cleanMultiline(f.remediation, 2000),
     fingerprint: safeText(f.fingerprint, 64),
     evidence: (Array.isArray(f.evidence) ? f.evidence : []).slice(0, MAX_EVIDENCE).map(cleanEvidence),
   };
