@@ -195,6 +195,8 @@ export class EksAuthzAuditor extends Construct {
         // incomplete-audit alarm below must match exactly.
         POWERTOOLS_SERVICE_NAME: METRICS.SERVICE,
         POWERTOOLS_METRICS_NAMESPACE: METRICS.NAMESPACE,
+        // Stack traces in the logs point into lambda/*.ts, not into the minified bundle.
+        NODE_OPTIONS: '--enable-source-maps',
       },
       retryAttempts: 2,
       maxEventAge: Duration.hours(1),

@@ -84,6 +84,7 @@ describe('EksAuthzAuditStack', () => {
         AUDIT_INGESTION_LAG_MINUTES: '5',
         POWERTOOLS_SERVICE_NAME: 'eks-authz-audit',
         POWERTOOLS_METRICS_NAMESPACE: 'EksAuthzAudit',
+        NODE_OPTIONS: '--enable-source-maps',
       },
     });
   });
