@@ -63,15 +63,28 @@ function readString(text: string, i: number): [string, number] | undefined {
   }
 }
 
-/** Reads a number or literal at `i`; undefined when it is invalid or touches the end (it may be cut). */
+/** A byte that may follow a number or literal: anything else means the token was cut or is garbage. */
+function endsToken(c: number): boolean {
+  return c === 44 || c === 93 || c === 125 || c === 32 || c === 10 || c === 13 || c === 9;
+}
+
+/**
+ * Reads a number or literal at `i`; undefined when it is invalid or not followed by a delimiter (`"code":2`
+ * cut from 200 and followed by `[Truncated...]` must not read as 2).
+ */
 function readScalar(text: string, i: number): [unknown, number] | undefined {
-  for (const [word, value] of [['true', true], ['false', false], ['null', null]] as const) {
-    if (text.startsWith(word, i)) return i + word.length < text.length ? [value, i + word.length] : undefined;
+  let value: unknown;
+  let end: number;
+  if (text.startsWith('true', i)) [value, end] = [true, i + 4];
+  else if (text.startsWith('false', i)) [value, end] = [false, i + 5];
+  else if (text.startsWith('null', i)) [value, end] = [null, i + 4];
+  else {
+    NUMBER.lastIndex = i;
+    const m = NUMBER.exec(text);
+    if (!m) return undefined;
+    [value, end] = [Number(m[0]), NUMBER.lastIndex];
   }
-  NUMBER.lastIndex = i;
-  const m = NUMBER.exec(text);
-  if (!m || NUMBER.lastIndex >= text.length) return undefined;
-  return [Number(m[0]), NUMBER.lastIndex];
+  return endsToken(text.charCodeAt(end)) ? [value, end] : undefined;
 }
 
 /** Parses as much of `text` as is valid JSON. Never throws. */

@@ -120,6 +120,16 @@ describe('salvageAuditEvent', () => {
     expect(b).toEqual({ kind: 'Event', verb: 'get', responseStatus: { code: 403 } });
   });
 
+  it('does not read a number cut short and followed by the truncation marker', () => {
+    // Act
+    const event = salvageAuditEvent('{"kind":"Event","verb":"get","responseStatus":{"code":2[Truncated...]');
+    const literal = salvageAuditEvent('{"kind":"Event","verb":"get","requestObject":{"a":nul[Truncated...]');
+
+    // Assess
+    expect(event).toEqual({ kind: 'Event', verb: 'get', responseStatus: {} });
+    expect(literal).toEqual({ kind: 'Event', verb: 'get' });
+  });
+
   it('keeps the fields before an invalid byte in the middle', () => {
     // Act
     const event = salvageAuditEvent('{"kind":"Event","verb":"delete","objectRef":{"resource":"leases","name":NaN,"namespace":"kube-node-lease"}}');
