@@ -17,12 +17,19 @@ export interface RunnerOptions {
   readonly poll: BackoffPolicy;
   /** Consecutive `Unknown` statuses tolerated before the query is given up. */
   readonly maxUnknownPolls: number;
+  /**
+   * Window splits allowed per stream query. Splitting helps when many events make many groups over
+   * time; when the groups are many in every second (keys distinct per object), halves stay full and
+   * each level scans the window again, so the budget bounds the cost and the outcome says what is missing.
+   */
+  readonly maxSplits: number;
 }
 
 export const DEFAULT_RUNNER_OPTIONS: RunnerOptions = {
   retry: { baseMs: 400, capMs: 10_000, maxAttempts: 8 },
   poll: { baseMs: 250, capMs: 5_000 },
   maxUnknownPolls: 5,
+  maxSplits: 8,
 };
 
 export interface QueryProgress {
@@ -87,6 +94,7 @@ interface Attempt {
  * a window that cannot be split further, a failed or abandoned query, makes the outcome incomplete.
  */
 export async function runQuery(request: QueryRequest, deps: RunnerDeps): Promise<QueryOutcome> {
+  const maxSplits = (deps.options ?? DEFAULT_RUNNER_OPTIONS).maxSplits;
   const total: QueryStatistics = {
     stream: request.stream, recordsMatched: 0, recordsScanned: 0, bytesScanned: 0, durationMs: 0, status: 'Complete', windowSplits: 0,
   };
@@ -94,7 +102,8 @@ export async function runQuery(request: QueryRequest, deps: RunnerDeps): Promise
   const reasons: string[] = [];
   const queryIds: string[] = [];
 
-  const runWindow = async (startMs: number, endMs: number): Promise<boolean> => {
+  // 'failed' stops the rest of the window (no point, and no time); 'partial' lets the other parts run.
+  const runWindow = async (startMs: number, endMs: number): Promise<'ok' | 'partial' | 'failed'> => {
     const a = await attempt(request, startMs, endMs, deps);
     total.recordsMatched += a.recordsMatched;
     total.recordsScanned += a.recordsScanned;
@@ -104,22 +113,31 @@ export async function runQuery(request: QueryRequest, deps: RunnerDeps): Promise
     if (a.failure) {
       total.status = a.status;
       reasons.push(a.failure);
-      return false;
+      return 'failed';
     }
     if (a.rows.length < request.limit) {
       rows.push(...a.rows);
-      return true;
+      return 'ok';
     }
     // At the row limit the result may be cut: query the two halves instead, on whole seconds.
     const mid = Math.floor((startMs + (endMs - startMs) / 2) / 1000) * 1000;
-    if (mid <= startMs || mid >= endMs) {
+    const splits = total.windowSplits ?? 0;
+    if (mid <= startMs || mid >= endMs || splits >= maxSplits) {
+      // The rows we have are whole groups (each counted over its window); the ones past the limit are not read.
       rows.push(...a.rows);
       total.status = 'RowLimit';
-      reasons.push(`${request.stream} query reached the ${request.limit}-row limit in a window too short to split (${iso(startMs)})`);
-      return false;
+      reasons.push(
+        mid <= startMs || mid >= endMs
+          ? `${request.stream} query reached the ${request.limit}-row limit in a window too short to split (${iso(startMs)})`
+          : `${request.stream} query still reached the ${request.limit}-row limit after ${splits} window splits: groups past the limit in ${iso(startMs)}..${iso(endMs)} were not read`,
+      );
+      return 'partial';
     }
-    total.windowSplits = (total.windowSplits ?? 0) + 1;
-    return (await runWindow(startMs, mid)) && (await runWindow(mid, endMs));
+    total.windowSplits = splits + 1;
+    const first = await runWindow(startMs, mid);
+    if (first === 'failed') return first;
+    const second = await runWindow(mid, endMs);
+    return second === 'ok' ? first : second;
   };
 
   await runWindow(request.startMs, request.endMs);

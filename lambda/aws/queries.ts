@@ -28,7 +28,6 @@ export const PER_EVENT_KEYS: ReadonlySet<string> = new Set([
   'auditID',
   '@ptr',
   '@timestamp',
-  '@message',
   '@ingestionTime',
   'requestReceivedTimestamp',
   'stageTimestamp',

@@ -93,7 +93,7 @@ describe('runQuery: statuses', () => {
     cw.on(StopQueryCommand).resolves({ success: true });
 
     // Act
-    const outcome = await runQuery(request, { ...deps, options: { retry: { baseMs: 1, capMs: 1, maxAttempts: 1 }, poll: { baseMs: 10, capMs: 10 }, maxUnknownPolls: 3 } });
+    const outcome = await runQuery(request, { ...deps, options: { retry: { baseMs: 1, capMs: 1, maxAttempts: 1 }, poll: { baseMs: 10, capMs: 10 }, maxUnknownPolls: 3, maxSplits: 8 } });
 
     // Assess
     expect(cw).toReceiveCommandTimes(GetQueryResultsCommand, 3);
@@ -169,7 +169,7 @@ describe('runQuery: retries', () => {
     cw.on(StartQueryCommand).rejects(new LimitExceededException({ message: 'Too many concurrent queries', $metadata: {} }));
 
     // Act
-    const outcome = await runQuery(request, { ...deps, options: { retry: { baseMs: 100, capMs: 1000, maxAttempts: 4 }, poll: { baseMs: 10, capMs: 10 }, maxUnknownPolls: 3 } });
+    const outcome = await runQuery(request, { ...deps, options: { retry: { baseMs: 100, capMs: 1000, maxAttempts: 4 }, poll: { baseMs: 10, capMs: 10 }, maxUnknownPolls: 3, maxSplits: 8 } });
 
     // Assess
     expect(cw).toReceiveCommandTimes(StartQueryCommand, 4);
@@ -260,6 +260,31 @@ describe('runQuery: row limit', () => {
     expect(outcome.statistics.windowSplits).toBe(2);
     expect(outcome.rows).toHaveLength(3);
     expect(outcome.complete).toBe(true);
+  });
+
+  it('stops splitting when the budget is spent (groups distinct in every second) and says what is missing', async () => {
+    // Prepare: every window, however small, comes back full.
+    let n = 0;
+    cw.on(StartQueryCommand).callsFake(() => ({ queryId: `q${++n}` }));
+    cw.on(GetQueryResultsCommand).resolves({ status: 'Complete', results: rows(4), statistics: stats(10) });
+    const options = { retry: { baseMs: 1, capMs: 1, maxAttempts: 1 }, poll: { baseMs: 10, capMs: 10 }, maxUnknownPolls: 3, maxSplits: 2 };
+
+    // Act
+    const outcome = await runQuery(request, { ...deps, options });
+
+    // Assess: hour -> halves (1) -> first half into quarters (2); then both quarters and the second
+    // half are read as far as the limit, and each says what it could not read.
+    expect(cw).toReceiveCommandTimes(StartQueryCommand, 5);
+    expect(outcome.statistics).toMatchObject({ windowSplits: 2, status: 'RowLimit', bytesScanned: 50 });
+    expect(outcome.complete).toBe(false);
+    expect(outcome.rows).toHaveLength(12);
+    expect(outcome.incompleteReason).toBe(
+      [
+        '2024-05-19T06:00:00.000Z..2024-05-19T06:15:00.000Z',
+        '2024-05-19T06:15:00.000Z..2024-05-19T06:30:00.000Z',
+        '2024-05-19T06:30:00.000Z..2024-05-19T07:00:00.000Z',
+      ].map((w) => `audit query still reached the 4-row limit after 2 window splits: groups past the limit in ${w} were not read`).join('; '),
+    );
   });
 
   it('reports a full result it cannot split any further as incomplete, keeping the rows it got', async () => {

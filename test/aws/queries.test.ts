@@ -58,6 +58,18 @@ describe('buildQueries', () => {
     expect(PER_EVENT_KEYS.has('auditID')).toBe(true);
   });
 
+  it('keeps @message as a key: identical lines (FLAG lines) group, and rules that read few lines need each one', () => {
+    // Prepare
+    const flagLines = rule('flag-lines', { stream: 'apiserver', filter: '@message like /FLAG: /', keys: ['@logStream', '@message'] });
+
+    // Act
+    const [apiserver] = buildQueries([flagLines]);
+
+    // Assess
+    expect(apiserver!.keys).toEqual(['@logStream', '@message']);
+    expect(apiserver!.droppedKeys).toEqual([]);
+  });
+
   it('groups by nothing when no rule declares a key', () => {
     // Act
     const [apiserver] = buildQueries([flags]);
