@@ -33,6 +33,9 @@ Options:
   --fail-on S               exit 1 when a finding reaches severity S (default: never)
   --publish TOPIC_ARN       also publish the report to this SNS topic, as the Lambda does
   -h, --help                show this help
+
+Exit codes: 0 audited, 1 a finding reached --fail-on, 2 usage error or an incomplete audit (a query
+failed, was cancelled or hit the row limit; the report says which and is still printed).
 `;
 
 export interface AuditCliOptions {
@@ -182,7 +185,9 @@ export async function auditCommand(argv: readonly string[], io: CliIO, deps: Aud
   write(io, options, response);
   const failOn = options.failOn;
   const hit = failOn !== undefined && response.clusters.some((c) => c.findings.some((f) => atLeast(f.severity, failOn)));
-  return hit ? EXIT.FINDINGS : EXIT.OK;
+  if (hit) return EXIT.FINDINGS;
+  // A partial audit must not pass a script's check as a clean one.
+  return response.clusters.every((c) => c.complete) ? EXIT.OK : EXIT.USAGE;
 }
 
 function write(io: CliIO, options: AuditCliOptions, response: AuditResponse): void {

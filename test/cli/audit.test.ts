@@ -35,10 +35,10 @@ const leaseRow = resultRow({
   keys: { 'user.username': 'WorkerNodeRole', 'objectRef.name': 'ip-10-0-1-23.ec2.internal', verb: 'get' },
 });
 
-function answer(auditRows: unknown[], status = 'Complete') {
+function answer(auditRows: unknown[], status = 'Complete', otherStatus = 'Complete') {
   cw.on(StartQueryCommand).callsFake(({ queryString }: { queryString: string }) => ({ queryId: queryString.includes('audit streams') ? 'audit' : 'other' }));
   cw.on(GetQueryResultsCommand, { queryId: 'audit' }).resolves({ status: status as 'Complete', results: auditRows as never, statistics: { recordsMatched: 360, recordsScanned: 120_000, bytesScanned: 52_428_800 } });
-  cw.on(GetQueryResultsCommand, { queryId: 'other' }).resolves({ status: 'Complete', results: [], statistics: {} });
+  cw.on(GetQueryResultsCommand, { queryId: 'other' }).resolves({ status: otherStatus as 'Complete', results: [], statistics: {} });
 }
 
 beforeEach(() => {
@@ -154,9 +154,9 @@ describe('eks-authz-audit audit', () => {
     expect(cli.out()).toContain('Published to SNS (message m-9)');
   });
 
-  it('exits 2 and says why when the query fails', async () => {
+  it('exits 2 and says why when no query could run', async () => {
     // Prepare
-    answer([], 'Failed');
+    answer([], 'Failed', 'Failed');
     const cli = io();
 
     // Act
@@ -166,6 +166,23 @@ describe('eks-authz-audit audit', () => {
     expect(code).toBe(2);
     expect(cli.err()).toContain('No cluster could be audited');
     expect(cli.err()).toContain('audit query ended with status Failed');
+  });
+
+  it('prints a partial audit but exits 2 so a script does not take it for a clean one', async () => {
+    // Prepare: the audit streams were read, another stream's query was cancelled.
+    answer([leaseRow], 'Complete', 'Cancelled');
+    const cli = io();
+
+    // Act
+    const code = await auditCommand(['--cluster', 'prod', '--since', '1h'], cli, { clock });
+    const failOn = await auditCommand(['--cluster', 'prod', '--since', '1h', '--fail-on', 'high'], io(), { clock });
+
+    // Assess
+    expect(code).toBe(2);
+    expect(failOn).toBe(1);
+    expect(cli.out()).toContain('Node cannot renew its lease');
+    expect(cli.out()).toMatch(/INCOMPLETE: \w+ query ended with status Cancelled/);
+    expect(cli.err()).toMatch(/the audit of prod is INCOMPLETE: \w+ query ended with status Cancelled/);
   });
 
   it('shows query progress on a terminal and clears the line when done', async () => {
