@@ -48,6 +48,14 @@ async function addPath(path: string, out: Input[], seen: Set<string>, given: boo
   out.push({ kind: 'file', name: path });
 }
 
+/**
+ * Markdown beside logs (a README in an export folder, samples/README.md) is documentation, not input:
+ * skipped when walking a directory, read (and reported as malformed) only when named explicitly.
+ */
+export function isDocumentation(name: string): boolean {
+  return /\.(md|markdown)$/i.test(name);
+}
+
 async function walk(dir: string, out: Input[], seen: Set<string>): Promise<void> {
   let entries;
   try {
@@ -56,7 +64,7 @@ async function walk(dir: string, out: Input[], seen: Set<string>): Promise<void>
     throw inputError(dir, err);
   }
   const names = entries
-    .filter((e) => !e.name.startsWith('.'))
+    .filter((e) => !e.name.startsWith('.') && !isDocumentation(e.name))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of names) {
     const path = join(dir, entry.name);

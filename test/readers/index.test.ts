@@ -147,6 +147,23 @@ describe('readInputs: paths', () => {
     expect(sink.files).toEqual(['A.log', 'a/m/n.log', 'a/z.log', 'b.log', 'c/d/e.log'].map((n) => join(root, n)));
   });
 
+  it('skips Markdown documentation inside a directory but reads it when named', async () => {
+    // Prepare
+    const root = join(tmpDir(), 'export');
+    await write(join('export', 'README.md'), '# Exported logs\n');
+    await write(join('export', 'notes.markdown'), 'notes\n');
+    await write(join('export', 'audit.jsonl'), '{"kind":"Event","verb":"get"}\n');
+
+    // Act
+    const walked = await read([root]);
+    const named = await read([join(root, 'README.md')]);
+
+    // Assess
+    expect(walked.files).toEqual([join(root, 'audit.jsonl')]);
+    expect(named.files).toEqual([join(root, 'README.md')]);
+    expect(named.outline).toEqual(['malformed@1']);
+  });
+
   it('reads an empty directory as no files', async () => {
     // Prepare
     const dir = join(tmpDir(), 'nothing-here');
