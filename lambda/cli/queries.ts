@@ -38,14 +38,18 @@ export async function queriesCommand(argv: readonly string[], io: CliIO): Promis
     return EXIT.OK;
   }
   if (v.cluster === undefined) throw new UsageError('--cluster NAME is required');
-  const logGroup = targetLogGroup(v.cluster, v['log-group']);
+  io.stdout.write(renderQueries(targetLogGroup(v.cluster, v['log-group'])));
+  return EXIT.OK;
+}
+
+/** The queries of one run over a log group, as printed by `queries` (and shown in the README). */
+export function renderQueries(logGroup: string): string {
   const out: string[] = [];
   for (const q of buildQueries(RULES)) {
     out.push(`# Log group: ${logGroup}`, q.queryString, '');
   }
   if (out.length === 0) out.push('# No rule reads CloudWatch: there is nothing to query.', '');
-  io.stdout.write(out.join('\n'));
-  return EXIT.OK;
+  return out.join('\n');
 }
 
 /** Validates --cluster / --log-group the way the Lambda validates AUDIT_CLUSTERS. */

@@ -1,0 +1,21 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { README, syncedReadme } from '../tools/readme-sync';
+import { RULES } from '../lambda/rules/registry';
+
+const readme = readFileSync(README, 'utf8');
+
+describe('README', () => {
+  it('shows the two front-door commands', () => {
+    expect(readme).toContain('npm ci && npm run demo');
+    expect(readme).toContain('npm ci && npm test');
+  });
+
+  it('has a rule catalogue and queries generated from the code (run `npx tsx tools/readme-sync.ts`)', () => {
+    expect(syncedReadme(readme)).toBe(readme);
+  });
+
+  it('lists every rule with its severity', () => {
+    for (const r of RULES) expect(readme).toContain(`| \`${r.id}\` | ${r.severity} |`);
+  });
+});
