@@ -17,6 +17,8 @@ const COLORS: Record<Severity, string> = {
   info: '\u001b[2m',
 };
 const RESET = '\u001b[0m';
+/** Samples shown per finding in text: enough to act on; JSON carries all the engine kept. */
+const TEXT_EVIDENCE = 2;
 const BOLD = '\u001b[1m';
 
 /** Human-readable report: findings grouped by severity (most severe first), then a closing summary line. */
@@ -58,7 +60,9 @@ function renderFinding(f: Finding, width: number, paint: (code: string, s: strin
   }
   if (f.evidence.length > 0) {
     lines.push('  Evidence:');
-    for (const e of f.evidence) lines.push(`    - ${evidenceLine(e)}`);
+    for (const e of f.evidence.slice(0, TEXT_EVIDENCE)) lines.push(`    - ${evidenceLine(e)}`);
+    const more = f.evidence.length - TEXT_EVIDENCE;
+    if (more > 0) lines.push(`    (${more} more sample${more === 1 ? '' : 's'} with --format json)`);
   }
   return lines;
 }

@@ -36,6 +36,13 @@ describe('renderText', () => {
     expect(text).not.toContain('\u001b[');
   });
 
+  it('shows two evidence samples in text and says where the rest are', () => {
+    const e = finding({}).evidence[0]!;
+    const text = renderText(result([finding({ evidence: [e, e, e, e, e] })]), { color: false });
+    expect(text.match(/^    - /gm)).toHaveLength(2);
+    expect(text).toContain('(3 more samples with --format json)');
+  });
+
   it('uses ANSI colour only when asked', () => {
     expect(renderText(result([finding({})]), { color: true })).toContain('\u001b[1;31m');
   });
