@@ -17,6 +17,12 @@ export const ENV = {
   MAX_LOOKBACK_DAYS: 'AUDIT_MAX_LOOKBACK_DAYS',
   /** How many clusters are audited at once; default 4. */
   CONCURRENCY: 'AUDIT_CONCURRENCY',
+  /** authenticator-denied-burst: refusals of one IAM identity per run that make a burst; default 20 (rules/settings.ts). */
+  DENIED_BURST: 'AUDIT_DENIED_BURST',
+  /** forbidden-burst: 403s of one principal (username + source IP) per run that make a burst; default 50. */
+  FORBIDDEN_BURST: 'AUDIT_FORBIDDEN_BURST',
+  /** forbidden-burst: distinct resources those 403s must span; default 5. */
+  FORBIDDEN_BURST_RESOURCES: 'AUDIT_FORBIDDEN_BURST_RESOURCES',
 } as const;
 
 /** CloudWatch metrics (Powertools Metrics, EMF). */

@@ -5,6 +5,8 @@ import { emptyStats } from './findings';
 import type { Severity } from './severity';
 import { atLeast, severityRank } from './severity';
 import type { Emit, Observation, ObservationGroup, Rule, RuleRun, ScanContext } from '../rules/rule';
+import type { RuleSettings } from '../rules/settings';
+import { resolveRuleSettings } from '../rules/settings';
 import { canonicalArn, isNodeCredential } from './identity';
 import { clean, cleanMultiline } from './sanitize';
 import { recordTime } from './audit';
@@ -18,6 +20,8 @@ export interface EngineOptions {
   readonly cluster: string;
   /** Findings below this severity are left out of the result (default: info, i.e. all). */
   readonly minSeverity?: Severity;
+  /** Thresholds of the burst rules; what is left out takes the default (rules/settings.ts). */
+  readonly settings?: Partial<RuleSettings>;
 }
 
 export interface RuleError {
@@ -66,7 +70,9 @@ export class Engine implements RecordSink {
     rules: readonly Rule[],
     private readonly options: EngineOptions,
   ) {
-    const context: ScanContext = { cluster: options.cluster, nodeRoleArns: this.nodeRoleArns };
+    const context: ScanContext = {
+      cluster: options.cluster, nodeRoleArns: this.nodeRoleArns, settings: resolveRuleSettings(options.settings),
+    };
     this.runs = [];
     for (const rule of rules) {
       try {

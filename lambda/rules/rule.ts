@@ -1,6 +1,7 @@
 import type { AuditRecord, AuthenticatorRecord, FlagRecord } from '../core/records';
 import type { Evidence } from '../core/findings';
 import type { Severity } from '../core/severity';
+import type { RuleSettings } from './settings';
 
 /** The log streams a rule reads. Each maps to one CloudWatch stream kind and one Logs Insights query. */
 export type StreamKind = 'audit' | 'apiserver' | 'authenticator';
@@ -48,6 +49,8 @@ export interface ScanContext {
    * input. Complete only in finish(): rules that need it buffer and judge at the end.
    */
   readonly nodeRoleArns: ReadonlySet<string>;
+  /** Thresholds of the burst rules (defaults filled in by the engine). */
+  readonly settings: RuleSettings;
 }
 
 /** Per-scan state of a rule. Handlers are pure apart from their own buffers. */
