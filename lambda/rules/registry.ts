@@ -17,6 +17,11 @@ import { awsAuthNodeMissingGroups } from './aws-auth-node-missing-groups';
 import { awsAuthNodeSystemMasters } from './aws-auth-node-system-masters';
 import { awsAuthSystemMasters } from './aws-auth-system-masters';
 import { awsAuthInvalid } from './aws-auth-invalid';
+import { authenticatorNodeUnmapped } from './authenticator-node-unmapped';
+import { authenticatorNodeWrongUsername } from './authenticator-node-wrong-username';
+import { authenticatorDeniedBurst } from './authenticator-denied-burst';
+import { anonymousRequestAllowed } from './anonymous-request-allowed';
+import { forbiddenBurst } from './forbidden-burst';
 
 /**
  * Every rule, in catalogue order. Ids are a contract: never rename or reuse one (deprecate instead).
@@ -41,6 +46,11 @@ export const RULES: readonly Rule[] = [
   awsAuthNodeSystemMasters,
   awsAuthSystemMasters,
   awsAuthInvalid,
+  authenticatorNodeUnmapped,
+  authenticatorNodeWrongUsername,
+  authenticatorDeniedBurst,
+  anonymousRequestAllowed,
+  forbiddenBurst,
 ];
 
 export function ruleById(id: string): Rule | undefined {

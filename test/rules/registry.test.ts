@@ -22,6 +22,11 @@ describe('rule registry', () => {
       ['aws-auth-node-system-masters', 'high'],
       ['aws-auth-system-masters', 'medium'],
       ['aws-auth-invalid', 'high'],
+      ['authenticator-node-unmapped', 'high'],
+      ['authenticator-node-wrong-username', 'high'],
+      ['authenticator-denied-burst', 'medium'],
+      ['anonymous-request-allowed', 'high'],
+      ['forbidden-burst', 'medium'],
     ]);
   });
 
