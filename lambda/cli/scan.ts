@@ -2,6 +2,8 @@ import { parseArgs } from 'node:util';
 import { Engine } from '../core/engine';
 import { atLeast, parseSeverity, type Severity } from '../core/severity';
 import { RULES } from '../rules/registry';
+import type { RuleSettings } from '../rules/settings';
+import { DEFAULT_RULE_SETTINGS, ThresholdError, parseThreshold } from '../rules/settings';
 import { readInputs, InputError } from '../readers/index';
 import { renderJson } from '../sinks/json';
 import { renderText } from '../sinks/text';
@@ -19,7 +21,15 @@ Options:
   --cluster NAME         cluster name for the findings and their fingerprints (default: local)
   --min-severity S       leave out findings below S: info|low|medium|high|critical (default: info)
   --fail-on S            exit 1 when a finding reaches severity S (default: never)
+  --denied-burst N       authenticator-denied-burst: refusals of one IAM identity that make a burst
+                         (default: ${DEFAULT_RULE_SETTINGS.deniedBurst})
+  --forbidden-burst N    forbidden-burst: 403s of one principal (username + source IP) that make a burst
+                         (default: ${DEFAULT_RULE_SETTINGS.forbiddenBurst})
+  --forbidden-burst-resources M
+                         forbidden-burst: distinct resources those 403s must span (default: ${DEFAULT_RULE_SETTINGS.forbiddenBurstResources})
   -h, --help             show this help
+
+Burst thresholds count within the input: all the files of one scan are one window.
 `;
 
 export interface ScanOptions {
@@ -27,8 +37,17 @@ export interface ScanOptions {
   readonly cluster: string;
   readonly minSeverity: Severity;
   readonly failOn: Severity | undefined;
+  /** Thresholds given on the command line; the engine fills in the defaults. */
+  readonly settings: Partial<RuleSettings>;
   readonly paths: readonly string[];
 }
+
+/** The threshold flags and the setting each one sets. */
+const THRESHOLD_FLAGS = {
+  'denied-burst': 'deniedBurst',
+  'forbidden-burst': 'forbiddenBurst',
+  'forbidden-burst-resources': 'forbiddenBurstResources',
+} as const satisfies Record<string, keyof RuleSettings>;
 
 export function parseScanArgs(argv: readonly string[]): ScanOptions | 'help' {
   let parsed;
@@ -42,6 +61,9 @@ export function parseScanArgs(argv: readonly string[]): ScanOptions | 'help' {
         cluster: { type: 'string', default: 'local' },
         'min-severity': { type: 'string', default: 'info' },
         'fail-on': { type: 'string' },
+        'denied-burst': { type: 'string' },
+        'forbidden-burst': { type: 'string' },
+        'forbidden-burst-resources': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -62,12 +84,24 @@ export function parseScanArgs(argv: readonly string[]): ScanOptions | 'help' {
       throw new UsageError((err as Error).message);
     }
   };
+  const settings: Partial<Record<keyof RuleSettings, number>> = {};
+  for (const [flag, setting] of Object.entries(THRESHOLD_FLAGS)) {
+    const value = v[flag as keyof typeof THRESHOLD_FLAGS];
+    if (value === undefined) continue;
+    try {
+      settings[setting] = parseThreshold(value, `--${flag}`);
+    } catch (err) {
+      if (err instanceof ThresholdError) throw new UsageError(err.message);
+      throw err;
+    }
+  }
   if (parsed.positionals.length === 0) throw new UsageError('scan needs at least one PATH (a file, a directory, or - for stdin)');
   return {
     format: v.format,
     cluster,
     minSeverity: severity(v['min-severity'] ?? 'info', '--min-severity'),
     failOn: v['fail-on'] === undefined ? undefined : severity(v['fail-on'], '--fail-on'),
+    settings,
     paths: parsed.positionals,
   };
 }
@@ -78,7 +112,7 @@ export async function scanCommand(argv: readonly string[], io: CliIO): Promise<n
     io.stdout.write(SCAN_USAGE);
     return EXIT.OK;
   }
-  const engine = new Engine(RULES, { cluster: options.cluster, minSeverity: options.minSeverity });
+  const engine = new Engine(RULES, { cluster: options.cluster, minSeverity: options.minSeverity, settings: options.settings });
   try {
     await readInputs(options.paths, engine, { stdin: io.stdin });
   } catch (err) {

@@ -96,6 +96,11 @@ describe('eks-authz-audit scan', () => {
     [['scan', '--format', 'xml', 'x'], '--format'],
     [['scan', '--fail-on', 'urgent', 'x'], '--fail-on'],
     [['scan', '--bogus', 'x'], 'bogus'],
+    [['scan', '--denied-burst', '0', 'x'], '--denied-burst: "0" is not a positive whole number'],
+    [['scan', '--forbidden-burst', 'many', 'x'], '--forbidden-burst: "many" is not a positive whole number'],
+    [['scan', '--forbidden-burst-resources=-1', 'x'], '--forbidden-burst-resources: "-1" is not a positive whole number'],
+    [['scan', '--forbidden-burst-resources', '2.5', 'x'], '--forbidden-burst-resources: "2.5"'],
+    [['scan', 'x', '--denied-burst'], "'--denied-burst <value>' argument missing"],
     [['nope'], 'unknown command "nope"'],
   ])('exits 2 on the usage error %j', async (argv, text) => {
     const cli = io();
@@ -109,6 +114,77 @@ describe('eks-authz-audit scan', () => {
     await main(['scan', file], cli);
     expect(cli.out()).toContain('node-lease-forbidden');
     expect(cli.out().trimEnd().split('\n').at(-1)).toMatch(/^\d+ findings? .* from 1 file\(s\), 1 records/);
+  });
+});
+
+describe('eks-authz-audit scan burst thresholds', () => {
+  /** n refusals of one unmapped IAM user, as aws-iam-authenticator logs them. */
+  function refusals(n: number): string {
+    return Array.from({ length: n }, (_, i) =>
+      `time="2026-11-27T10:00:${String(i).padStart(2, '0')}Z" level=warning msg="access denied" arn="arn:aws:iam::111122223333:user/ci-deployer" client="127.0.0.1:4${i}110" error="ARN is not mapped" method=POST path=/authenticate`,
+    ).join('\n');
+  }
+
+  async function deniedBursts(argv: string[], file: string): Promise<number[]> {
+    const cli = io();
+    expect(await main(['scan', '--format', 'json', ...argv, file], cli)).toBe(0);
+    return JSON.parse(cli.out()).findings.filter((f: { ruleId: string }) => f.ruleId === 'authenticator-denied-burst').map((f: { count: number }) => f.count);
+  }
+
+  it('applies --denied-burst, and the default of 20 without it', async () => {
+    // Prepare
+    const file = tempFile('authenticator.log', `${refusals(6)}\n`);
+
+    // Act
+    const withFlag = await deniedBursts(['--denied-burst', '6'], file);
+    const above = await deniedBursts(['--denied-burst=7'], file);
+    const byDefault = await deniedBursts([], file);
+
+    // Assess
+    expect(withFlag).toEqual([6]);
+    expect(above).toEqual([]);
+    expect(byDefault).toEqual([]);
+  });
+
+  it('applies --forbidden-burst and --forbidden-burst-resources', async () => {
+    // Prepare: 6 refusals of one service account from one address, over 3 resources.
+    const lines = Array.from({ length: 6 }, (_, i) => JSON.stringify({
+      kind: 'Event', apiVersion: 'audit.k8s.io/v1', level: 'Metadata', auditID: `f-${i}`, stage: 'ResponseComplete',
+      requestURI: `/api/v1/${['secrets', 'pods', 'nodes'][i % 3]}`, verb: 'list',
+      user: { username: 'system:serviceaccount:shop:checkout', groups: ['system:serviceaccounts', 'system:authenticated'] },
+      sourceIPs: ['203.0.113.45'], objectRef: { resource: ['secrets', 'pods', 'nodes'][i % 3], apiVersion: 'v1' },
+      responseStatus: { code: 403 }, requestReceivedTimestamp: `2026-11-27T10:01:0${i}.000000Z`,
+      annotations: { 'authorization.k8s.io/decision': 'forbid', 'authorization.k8s.io/reason': '' },
+    }));
+    const file = tempFile('audit.jsonl', `${lines.join('\n')}\n`);
+    const bursts = async (argv: string[]): Promise<string[]> => {
+      const cli = io();
+      await main(['scan', '--format', 'json', ...argv, file], cli);
+      return JSON.parse(cli.out()).findings.filter((f: { ruleId: string }) => f.ruleId === 'forbidden-burst').map((f: { message: string }) => f.message);
+    };
+
+    // Act
+    const both = await bursts(['--forbidden-burst', '6', '--forbidden-burst-resources', '3']);
+    const tooFewResources = await bursts(['--forbidden-burst', '6', '--forbidden-burst-resources', '4']);
+    const byDefault = await bursts([]);
+
+    // Assess
+    expect(both).toHaveLength(1);
+    expect(both[0]).toContain('got 403 Forbidden 6 times on 3 distinct resources in this input');
+    expect(tooFewResources).toEqual([]);
+    expect(byDefault).toEqual([]);
+  });
+
+  it('documents the flags, their defaults and the window in --help', async () => {
+    const cli = io();
+    expect(await main(['scan', '--help'], cli)).toBe(0);
+    expect(cli.out()).toContain('--denied-burst N');
+    expect(cli.out()).toContain('(default: 20)');
+    expect(cli.out()).toContain('--forbidden-burst N');
+    expect(cli.out()).toContain('(default: 50)');
+    expect(cli.out()).toContain('--forbidden-burst-resources M');
+    expect(cli.out()).toContain('(default: 5)');
+    expect(cli.out()).toContain('Burst thresholds count within the input: all the files of one scan are one window.');
   });
 });
 
