@@ -13,10 +13,13 @@ import { mastersNodeUsername } from './samples/masters-node-username';
 import { mastersNodeIdentity } from './samples/masters-node-identity';
 import { compromisedNode } from './samples/compromised-node';
 import { selfManagedApiserver } from './samples/self-managed-apiserver';
+import { unmappedNode } from './samples/unmapped-node';
+import { anonymousProbing } from './samples/anonymous-probing';
 import { readme } from './samples/readme';
 
 export const SCENARIOS: readonly Scenario[] = [
   healthy, wrongNodeUsername, mastersNodeUsername, mastersNodeIdentity, compromisedNode, selfManagedApiserver,
+  unmappedNode, anonymousProbing,
 ];
 
 export const DEFAULT_OUTPUT = resolve(import.meta.dirname, '..', 'samples');

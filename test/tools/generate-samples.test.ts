@@ -69,9 +69,11 @@ describe('sample contents', () => {
 
   it('has an audit log in every audit scenario, one gzipped', () => {
     expect(auditFiles).toEqual([
+      'anonymous-probing/kube-apiserver-audit.jsonl',
       'healthy/kube-apiserver-audit.jsonl',
       'masters-node-identity/kube-apiserver-audit.jsonl.gz',
       'masters-node-username/kube-apiserver-audit.jsonl',
+      'unmapped-node/kube-apiserver-audit.jsonl',
       'wrong-node-username/kube-apiserver-audit.jsonl',
     ]);
   });

@@ -12,6 +12,8 @@ import { RULES } from '../../lambda/rules/registry';
 import type { ScanResult } from '../../lambda/core/engine';
 import { SCENARIOS } from '../../tools/generate-samples';
 import { GROUPS } from '../../tools/samples/cluster';
+import { KARPENTER_ROLE_ARN } from '../../tools/samples/unmapped-node';
+import { CI_DEPLOYER_ARN, PROBED_RESOURCES, PROBE_REFUSALS, TOKEN_THIEF_IP } from '../../tools/samples/anonymous-probing';
 
 const SAMPLES = resolve(import.meta.dirname, '..', '..', 'samples');
 const registered = new Set(RULES.map((r) => r.id));
@@ -72,5 +74,47 @@ describe('scenario details', () => {
     expect(probes.length).toBeGreaterThan(0);
     for (const f of probes) expect(f.subject.node).toBe('ip-10-0-3-51.us-west-2.compute.internal');
     expect(probes.reduce((n, f) => n + f.count, 0)).toBe(5);
+  });
+
+  it.skipIf(!registered.has('authenticator-node-unmapped'))('unmapped-node: both roles, each with the evidence it rests on', async () => {
+    // Act
+    const { findings } = await scan('unmapped-node');
+
+    // Assess
+    const unmapped = new Map(findings.filter((f) => f.ruleId === 'authenticator-node-unmapped').map((f) => [f.subject.arn, f]));
+    expect([...unmapped.keys()].sort()).toEqual([GROUPS.apps.roleArn, KARPENTER_ROLE_ARN].sort());
+    expect(unmapped.get(KARPENTER_ROLE_ARN)!.message).toMatch(/Very likely a node role: its sessions are named like an EC2 instance \(i-0[0-9a-f]{16}\)/);
+    expect(unmapped.get(GROUPS.apps.roleArn)!.message).toContain('Certain it is a node role: kubelet requests in this same input were signed by it');
+    expect(unmapped.get(KARPENTER_ROLE_ARN)!.remediation).toContain(`aws eks create-access-entry --cluster-name demo --principal-arn ${KARPENTER_ROLE_ARN} --type EC2_LINUX`);
+  });
+
+  it.skipIf(!registered.has('forbidden-burst'))('anonymous-probing: who probed, what anonymous callers got, and which look-alikes stayed quiet', async () => {
+    // Act
+    const { findings } = await scan('anonymous-probing');
+
+    // Assess
+    const of = (id: string) => findings.filter((f) => f.ruleId === id);
+    expect(of('anonymous-request-allowed').map((f) => f.subject.resource).sort()).toEqual(['configmaps', 'pods']);
+    expect(of('anonymous-request-allowed')[0]!.remediation).toMatch(/^kubectl delete clusterrolebinding anonymous-view/);
+    expect(of('forbidden-burst').map((f) => [f.subject, f.count])).toEqual([
+      [{ sourceIP: TOKEN_THIEF_IP, username: 'system:serviceaccount:shop:checkout' }, PROBE_REFUSALS],
+    ]);
+    expect(of('forbidden-burst')[0]!.message).toContain(`on ${PROBED_RESOURCES} distinct resources`);
+    expect(of('authenticator-denied-burst').map((f) => f.subject.arn)).toEqual([CI_DEPLOYER_ARN]);
+  });
+
+  it('npm run demo: all samples scanned as one cluster give every scenario\'s findings and nothing else above info', async () => {
+    // Prepare
+    const engine = new Engine(RULES, { cluster: 'demo' });
+
+    // Act
+    await readInputs([SAMPLES], engine);
+    const result = engine.finish();
+
+    // Assess
+    expect(result.ruleErrors).toEqual([]);
+    const above = [...new Set(result.findings.filter((f) => f.severity !== 'info').map((f) => f.ruleId))].sort();
+    const expected = [...new Set(SCENARIOS.flatMap((s) => s.expected.map((f) => f.ruleId)))].filter((id) => registered.has(id)).sort();
+    expect(above).toEqual(expected);
   });
 });

@@ -101,6 +101,7 @@ export const wrongNodeUsername: Scenario = {
     { ruleId: 'aws-auth-node-username', because: 'the aws-auth write maps the batch node role to `WorkerNodeRole`' },
     { ruleId: 'node-identity-unrecognized', because: 'kubelets in `system:nodes` call as `WorkerNodeRole`: the username half is wrong' },
     { ruleId: 'node-lease-forbidden', because: 'each of the three batch kubelets gets 403 on its Lease, one finding per node' },
+    { ruleId: 'authenticator-node-wrong-username', because: 'the authenticator grants the batch role `system:nodes` under the username `WorkerNodeRole`' },
   ],
   info: [],
   formats: '`kube-apiserver-audit.jsonl` (audit events, one per line), `authenticator.log`',
