@@ -72,7 +72,7 @@ export const authenticatorNodeUnmapped: Rule = {
       message:
         `aws-iam-authenticator refused IAM role ${arn} ${g.count} time(s)${timeSpan(g.firstSeen, g.lastSeen)} with "ARN is not mapped": ` +
         'the role is in neither the aws-auth ConfigMap nor an EKS access entry. A node with this role cannot authenticate: its kubelet gets ' +
-        '401 Unauthorized, never registers, and the instance runs outside the cluster while pods stay Pending. ' +
+        '401 Unauthorized, so a new node never registers (its pods stay Pending) and a running one goes NotReady once its cached identity expires. ' +
         (evidence ? sure[evidence] : ''),
       remediation:
         `${accessEntryCommand(g.cluster, arn, 'EC2_LINUX')} (EC2_WINDOWS for Windows nodes; the cluster's authentication mode must include API; ` +
