@@ -8,6 +8,8 @@ import { tallyText, timeSpan } from './node-mapping';
 const ANONYMOUS = 'system:anonymous';
 const UNAUTHENTICATED = 'system:unauthenticated';
 
+/** A Kubernetes object name (DNS subdomain), the only thing allowed into a printed kubectl command. */
+const K8S_NAME = /^[a-z0-9](?:[-a-z0-9.]{0,251}[a-z0-9])?$/;
 // `RBAC: allowed by ClusterRoleBinding "b" of ClusterRole "r" to Group "g"`; a RoleBinding prints "name/namespace".
 const RBAC_ALLOW = /^RBAC: allowed by (ClusterRoleBinding|RoleBinding) "([^"]*)" of (?:ClusterRole|Role) "([^"]*)" to (\w+) "([^"]*)"/;
 
@@ -86,7 +88,9 @@ export const anonymousRequestAllowed: Rule = {
       const [, kind, binding, role, subjectKind, subject] = rbac;
       const [name, namespace] = kind === 'RoleBinding' ? (binding ?? '').split('/') : [binding, undefined];
       grant = `RBAC allowed it through ${kind} "${binding}" (${kind === 'RoleBinding' ? 'Role' : 'ClusterRole'} "${role}") bound to ${subjectKind} "${subject}".`;
-      fix = `kubectl delete ${kind === 'RoleBinding' ? `rolebinding ${name} -n ${namespace ?? '<namespace>'}` : `clusterrolebinding ${name}`} ` +
+      // Names come from the log: only a valid Kubernetes name goes into a command line.
+      const safe = (v: string | undefined): string | undefined => (v && K8S_NAME.test(v) ? v : undefined);
+      fix = `kubectl delete ${kind === 'RoleBinding' ? `rolebinding ${safe(name) ?? '<name>'} -n ${safe(namespace) ?? '<namespace>'}` : `clusterrolebinding ${safe(name) ?? '<name>'}`} ` +
         `(or remove the ${subject} subject from it).`;
     } else {
       grant = 'No RBAC reason was recorded: another authorizer (a webhook, or AlwaysAllow on a self-managed API server) allowed it.';

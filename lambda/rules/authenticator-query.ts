@@ -15,10 +15,19 @@ export const AUTHENTICATOR_KEYS: readonly string[] = ['@message'];
 
 /** The CLI's default cluster name is not a real one: print a placeholder in commands instead. */
 const PLACEHOLDER_CLUSTERS = new Set(['', 'local']);
+/** What EKS accepts as a cluster name. */
+const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
+/** An IAM role or user ARN, in the characters IAM allows in names and paths. */
+const IAM_PRINCIPAL = /^arn:aws[a-z-]*:iam::\d{12}:(?:role|user)\/[\w+=,.@/-]+$/;
 
-/** `aws eks create-access-entry` for a principal, with the scanned cluster's name when it is a real one. */
+/**
+ * `aws eks create-access-entry` for a principal, with the scanned cluster's name when it is a real one.
+ * The values come from logs, which a crafted input file controls: anything that is not a plain cluster name
+ * or IAM ARN becomes a placeholder, so the printed command is never more than the one it claims to be.
+ */
 export function accessEntryCommand(cluster: string, principalArn: string, type?: 'EC2_LINUX' | 'STANDARD'): string {
-  const name = PLACEHOLDER_CLUSTERS.has(cluster) ? '<cluster-name>' : cluster;
-  const base = `aws eks create-access-entry --cluster-name ${name} --principal-arn ${principalArn}`;
+  const name = PLACEHOLDER_CLUSTERS.has(cluster) || !CLUSTER_NAME.test(cluster) ? '<cluster-name>' : cluster;
+  const arn = IAM_PRINCIPAL.test(principalArn) ? principalArn : '<principal ARN>';
+  const base = `aws eks create-access-entry --cluster-name ${name} --principal-arn ${arn}`;
   return type ? `${base} --type ${type}` : base;
 }

