@@ -12,6 +12,11 @@ import { AUTHENTICATOR_KEYS, accessEntryCommand } from './authenticator-query';
  * so aws-iam-authenticator answers `ARN is not mapped`, the kubelet gets 401 and never registers. The audit
  * log shows nothing (the node never authenticates), only the authenticator stream does. Whether the refused
  * role is a node's is judged at finish(), when the kubelet roles of the whole input are known.
+ *
+ * A local scan sees every line. The Lambda sees what the queries fetch: the refusals below, but no
+ * `STS response` lines (one per token review of every node: too many rows for a hint), and kubelet traffic
+ * only where an audit rule fetched it (kubelets with problems). There the verdict usually rests on the role
+ * name, and the message says so.
  */
 export const authenticatorNodeUnmapped: Rule = {
   id: 'authenticator-node-unmapped',
