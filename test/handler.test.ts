@@ -34,6 +34,7 @@ const config: RuntimeConfig = {
   ingestionLagMinutes: 5,
   maxLookbackDays: 30,
   concurrency: 2,
+  ruleSettings: { deniedBurst: 20, forbiddenBurst: 50, forbiddenBurstResources: 5 },
 };
 const EVENT_TIME = '2024-05-19T07:00:00Z';
 const WINDOW_START = Date.parse('2024-05-19T05:55:00Z');

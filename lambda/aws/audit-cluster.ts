@@ -2,6 +2,7 @@ import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { Engine, type ScanResult } from '../core/engine';
 import type { Severity } from '../core/severity';
 import type { Rule } from '../rules/rule';
+import type { RuleSettings } from '../rules/settings';
 import type { ClusterReport, QueryStatistics } from '../sns/types';
 import type { Clock } from './backoff';
 import type { ClusterTarget } from './config';
@@ -19,6 +20,8 @@ export interface ClusterAuditDeps {
   readonly timeLeft: () => number;
   readonly runnerOptions?: RunnerOptions;
   readonly rowLimit?: number;
+  /** Burst thresholds (default: DEFAULT_RULE_SETTINGS); a window is one run. */
+  readonly settings?: RuleSettings;
   readonly onProgress?: (cluster: string, p: QueryProgress) => void;
   readonly onQueryStart?: (cluster: string, info: { stream: string; queryId: string; startTime: number; endTime: number }) => void;
 }
@@ -63,7 +66,7 @@ export async function auditCluster(
     ),
   );
 
-  const engine = new Engine(deps.rules, { cluster: target.name, minSeverity });
+  const engine = new Engine(deps.rules, { cluster: target.name, minSeverity, ...(deps.settings ? { settings: deps.settings } : {}) });
   outcomes.forEach((outcome) => {
     engine.file();
     outcome.rows.forEach((row, r) => readRow(row, { logGroup: target.logGroup, line: r + 1 }, engine));

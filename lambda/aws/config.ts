@@ -1,5 +1,6 @@
 import { ENV } from '../config/names';
 import { isSeverity, SEVERITIES, type Severity } from '../core/severity';
+import { DEFAULT_RULE_SETTINGS, parseThreshold, ThresholdError, type RuleSettings } from '../rules/settings';
 
 /** One cluster to audit, with the log group its control-plane logs go to. */
 export interface ClusterTarget {
@@ -19,6 +20,8 @@ export interface RuntimeConfig {
   readonly ingestionLagMinutes: number;
   readonly maxLookbackDays: number;
   readonly concurrency: number;
+  /** Thresholds of the burst rules, counted per run window. */
+  readonly ruleSettings: RuleSettings;
 }
 
 /** A setting is missing or wrong: the message names the environment variable. */
@@ -60,6 +63,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): R
     ingestionLagMinutes: optional(env, ENV.INGESTION_LAG_MINUTES, 5, (v) => integer(ENV.INGESTION_LAG_MINUTES, v, 0, 24 * 60)),
     maxLookbackDays: optional(env, ENV.MAX_LOOKBACK_DAYS, 30, (v) => integer(ENV.MAX_LOOKBACK_DAYS, v, 1, 3653)),
     concurrency: optional(env, ENV.CONCURRENCY, 4, (v) => integer(ENV.CONCURRENCY, v, 1, 20)),
+    ruleSettings: {
+      deniedBurst: optional(env, ENV.DENIED_BURST, DEFAULT_RULE_SETTINGS.deniedBurst, (v) => threshold(ENV.DENIED_BURST, v)),
+      forbiddenBurst: optional(env, ENV.FORBIDDEN_BURST, DEFAULT_RULE_SETTINGS.forbiddenBurst, (v) => threshold(ENV.FORBIDDEN_BURST, v)),
+      forbiddenBurstResources: optional(env, ENV.FORBIDDEN_BURST_RESOURCES, DEFAULT_RULE_SETTINGS.forbiddenBurstResources, (v) =>
+        threshold(ENV.FORBIDDEN_BURST_RESOURCES, v)),
+    },
   };
 }
 
@@ -125,6 +134,15 @@ function integer(name: string, v: string, min: number, max: number): number {
   const n = Number(v);
   if (n < min || n > max) fail(name, `${n} is out of range (${min}..${max})`);
   return n;
+}
+
+function threshold(name: string, v: string): number {
+  try {
+    return parseThreshold(v, name);
+  } catch (err) {
+    if (err instanceof ThresholdError) fail(name, `"${v}" is not a positive whole number`);
+    throw err;
+  }
 }
 
 function fail(variable: string, problem: string): never {

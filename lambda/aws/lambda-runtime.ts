@@ -86,6 +86,7 @@ export function createHandler(config: RuntimeConfig, deps: LambdaDeps): (event: 
         timeLeft: remaining ? () => remaining() - reserve : () => Infinity,
         ...(deps.runnerOptions ? { runnerOptions: deps.runnerOptions } : {}),
         concurrency: config.concurrency,
+        settings: config.ruleSettings,
         publish: (report, minSeverity) => publishClusterReport(deps.snsClient, report, { topicArn: config.topicArn, minSeverity }),
         telemetry,
       });

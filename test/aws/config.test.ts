@@ -29,6 +29,7 @@ describe('loadConfig', () => {
       ingestionLagMinutes: 5,
       maxLookbackDays: 30,
       concurrency: 4,
+      ruleSettings: { deniedBurst: 20, forbiddenBurst: 50, forbiddenBurstResources: 5 },
     });
   });
 
@@ -45,6 +46,9 @@ describe('loadConfig', () => {
       [ENV.INGESTION_LAG_MINUTES]: '0',
       [ENV.MAX_LOOKBACK_DAYS]: '90',
       [ENV.CONCURRENCY]: '2',
+      [ENV.DENIED_BURST]: '7',
+      [ENV.FORBIDDEN_BURST]: '100',
+      [ENV.FORBIDDEN_BURST_RESOURCES]: '3',
     };
 
     // Act
@@ -56,6 +60,7 @@ describe('loadConfig', () => {
       { name: 'shared', region: 'eu-central-1', logGroup: 'arn:aws:logs:eu-central-1:210987654321:log-group:/aws/eks/shared/cluster' },
     ]);
     expect([config.minSeverity, config.scheduleMinutes, config.ingestionLagMinutes, config.maxLookbackDays, config.concurrency]).toEqual(['high', 15, 0, 90, 2]);
+    expect(config.ruleSettings).toEqual({ deniedBurst: 7, forbiddenBurst: 100, forbiddenBurstResources: 3 });
   });
 
   it.each([
@@ -74,6 +79,9 @@ describe('loadConfig', () => {
     [{ ...base, [ENV.SCHEDULE_MINUTES]: '0' }, `${ENV.SCHEDULE_MINUTES}: 0 is out of range (1..1440)`],
     [{ ...base, [ENV.INGESTION_LAG_MINUTES]: 'five' }, `${ENV.INGESTION_LAG_MINUTES}: "five" is not a whole number`],
     [{ ...base, [ENV.CONCURRENCY]: '99' }, `${ENV.CONCURRENCY}: 99 is out of range (1..20)`],
+    [{ ...base, [ENV.DENIED_BURST]: '0' }, `${ENV.DENIED_BURST}: "0" is not a positive whole number`],
+    [{ ...base, [ENV.FORBIDDEN_BURST]: '1e3' }, `${ENV.FORBIDDEN_BURST}: "1e3" is not a positive whole number`],
+    [{ ...base, [ENV.FORBIDDEN_BURST_RESOURCES]: '-5' }, `${ENV.FORBIDDEN_BURST_RESOURCES}: "-5" is not a positive whole number`],
   ])('fails fast naming the variable: %j', (env, message) => {
     // Act
     const err = error(env as Record<string, string>);

@@ -15,6 +15,7 @@ const config: RuntimeConfig = {
   ingestionLagMinutes: 5,
   maxLookbackDays: 30,
   concurrency: 4,
+  ruleSettings: { deniedBurst: 20, forbiddenBurst: 50, forbiddenBurstResources: 5 },
 };
 const NOW = Date.parse('2024-05-19T07:03:21.500Z');
 
