@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { LogRecord, MalformedLine, RecordSink } from './records';
+import type { AuditFilter, LogRecord, MalformedLine, RecordSink } from './records';
 import type { Evidence, Finding, ScanStats } from './findings';
 import { emptyStats } from './findings';
 import type { Severity } from './severity';
@@ -7,7 +7,7 @@ import { atLeast, severityRank } from './severity';
 import type { Emit, Observation, ObservationGroup, Rule, RuleRun, ScanContext } from '../rules/rule';
 import type { RuleSettings } from '../rules/settings';
 import { resolveRuleSettings } from '../rules/settings';
-import { canonicalArn, isNodeCredential } from './identity';
+import { nodeRoleArnOf, runsFilter } from './audit-filter';
 import { clean, cleanMultiline } from './sanitize';
 import { recordTime } from './audit';
 
@@ -65,6 +65,8 @@ export class Engine implements RecordSink {
   private readonly ruleErrors = new Map<string, RuleError>();
   private readonly nodeRoleArns = new Set<string>();
   private finished: ScanResult | undefined;
+  /** The fast path readers may take (see AuditFilter), when every rule run says which events it needs. */
+  readonly auditFilter: AuditFilter | undefined;
 
   constructor(
     rules: readonly Rule[],
@@ -81,6 +83,7 @@ export class Engine implements RecordSink {
         this.fail(rule, err);
       }
     }
+    this.auditFilter = runsFilter(this.runs.map((r) => r.run), (arn) => this.skipped(arn));
   }
 
   file(_name?: string): void {
@@ -100,10 +103,8 @@ export class Engine implements RecordSink {
       case 'audit': {
         this.stats.auditEvents++;
         if (record.truncated) this.stats.truncated++;
-        if (isNodeCredential(record.event)) {
-          const arn = canonicalArn(record.event);
-          if (arn) this.nodeRoleArns.add(arn);
-        }
+        const arn = nodeRoleArnOf(record.event);
+        if (arn) this.nodeRoleArns.add(arn);
         for (const { rule, run } of this.runs) {
           if (run.onAudit) this.call(rule, () => run.onAudit!(record, this.emitter(rule, record)));
         }
@@ -125,6 +126,13 @@ export class Engine implements RecordSink {
         }
         return;
     }
+  }
+
+  /** An audit event no rule wanted (AuditFilter): counted, and its node role kept, without a parse. */
+  private skipped(nodeRoleArn: string | undefined): void {
+    this.stats.records++;
+    this.stats.auditEvents++;
+    if (nodeRoleArn) this.nodeRoleArns.add(nodeRoleArn);
   }
 
   /** Runs every rule's finish() and returns the findings, most severe first. Idempotent. */

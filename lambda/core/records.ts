@@ -130,6 +130,33 @@ export interface MalformedLine {
 }
 
 /**
+ * The fields of an audit event that come before its bodies: what Go's encoding/json prints first
+ * (kind ... responseStatus). A reader can look at these without parsing the rest of the line (see
+ * AuditFilter); requestObject, responseObject, the timestamps and the annotations are not in it.
+ */
+export type AuditHead = Pick<
+  AuditEvent,
+  | 'kind' | 'apiVersion' | 'level' | 'auditID' | 'stage' | 'requestURI' | 'verb' | 'user' | 'impersonatedUser'
+  | 'sourceIPs' | 'userAgent' | 'objectRef' | 'responseStatus'
+>;
+
+/**
+ * The fast path a sink may offer: which audit events need a full parse. A reader that meets a well-formed
+ * audit event line may glance at its head and ask each of `wants`; when all say false it calls skipped()
+ * instead of parsing the line and calling record(). Every function here must be a pure function of the
+ * head: the reader may reuse an answer for another line whose fields read were byte for byte the same
+ * (the same caller, in practice), and may call them in any order.
+ */
+export interface AuditFilter {
+  /** Each true when its consumer needs the event fully parsed. */
+  readonly wants: readonly ((head: AuditHead) => boolean)[];
+  /** What the sink keeps of an event it does not parse (the engine: the node role behind a kubelet). */
+  keep(head: AuditHead): string | undefined;
+  /** An event was not parsed: count it as record() would, with what keep() returned for it. */
+  skipped(kept: string | undefined): void;
+}
+
+/**
  * Where readers push what they read. Push, not pull: one call per record keeps the hot path cheap
  * on multi-gigabyte inputs. The engine implements it.
  */
@@ -138,4 +165,6 @@ export interface RecordSink {
   file(name: string): void;
   record(record: LogRecord): void;
   malformed(line: MalformedLine): void;
+  /** Set when every consumer of audit events declared what it needs (see AuditFilter); else every event is parsed. */
+  readonly auditFilter?: AuditFilter;
 }

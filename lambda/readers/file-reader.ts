@@ -1,4 +1,5 @@
 import type { Origin, RecordSink } from '../core/records';
+import type { LineFilter } from './fast-path';
 import { JsonDocumentScanner } from './json-document';
 import { LineSplitter } from './lines';
 import { firstNonBlank, looksLikeAuditEvent, readInvalidJson, readJsonValue, readMessage } from './message';
@@ -10,7 +11,8 @@ import { readElement, wrapperOf } from './wrappers';
  * not the name: a file whose first non-blank byte is `[`, or `{` on a first line that is not a complete
  * JSON object, is one JSON document (a CloudWatch export) read by the streaming scanner; anything else is
  * read line by line, and each line is classified on its own (JSON, S3 export, klog, logrus), so mixed
- * files work. Synchronous push on purpose: the caller awaits chunks, never records.
+ * files work. Synchronous push on purpose: the caller awaits chunks, never records. A pushed chunk is not
+ * kept after push() returns, so the caller may reuse its buffer.
  */
 export class FileReader {
   private mode: 'detect' | 'lines' | 'document' | 'done' = 'detect';
@@ -23,12 +25,15 @@ export class FileReader {
     private readonly file: string,
     private readonly sink: RecordSink,
     private readonly maxLineBytes: number,
+    /** The fast path for JSON Lines, when the sink offers one. */
+    private readonly lineFilter?: LineFilter,
   ) {}
 
   push(chunk: Buffer): void {
     if (chunk.length === 0) return;
     if (this.mode === 'detect') {
-      this.pending.push(chunk);
+      // Kept until the format is known: a copy, since the caller may reuse the chunk's buffer.
+      this.pending.push(Buffer.from(chunk));
       this.pendingBytes += chunk.length;
       this.detect(false);
     } else this.feed(chunk);
@@ -84,6 +89,7 @@ export class FileReader {
         (line) => this.malformed(line, `line longer than ${this.maxLineBytes} bytes`),
         this.maxLineBytes,
         firstLine,
+        this.lineFilter,
       );
       return;
     }

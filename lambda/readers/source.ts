@@ -1,6 +1,9 @@
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { Readable, pipeline } from 'node:stream';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { createGunzip } from 'node:zlib';
 import type { FileReader } from './file-reader';
+import { inputError } from './input-error';
 
 /** An I/O error of the underlying stream (a path problem), told apart from a corrupt gzip (content). */
 export class SourceError extends Error {
@@ -65,4 +68,51 @@ export async function readSource(source: AsyncIterable<Buffer | string>, reader:
     return;
   }
   reader.end();
+}
+
+/** 64 KiB: read and scanned while it is still in the CPU cache (1 MiB took 4x longer to read on 2 cores). */
+const FILE_CHUNK_BYTES = 64 * 1024;
+/** Let timers and signals run between stretches of synchronous reading. */
+const YIELD_EVERY_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Reads a regular, uncompressed file into `reader` with synchronous reads into one reused buffer (streams
+ * cost a promise and a fresh buffer per chunk). Returns false, having read nothing, for a gzip file or
+ * anything that is not a regular file (a FIFO, a device): those go through readSource. An I/O error throws
+ * InputError.
+ */
+export async function readRegularFile(path: string, reader: FileReader): Promise<boolean> {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    throw inputError(path, err);
+  }
+  try {
+    const buffer = Buffer.allocUnsafe(FILE_CHUNK_BYTES);
+    const read = (): number => {
+      try {
+        return readSync(fd, buffer, 0, buffer.length, null);
+      } catch (err) {
+        throw inputError(path, err);
+      }
+    };
+    if (!fstatSync(fd).isFile()) return false;
+    let n = read();
+    if (n >= 2 && buffer[0] === 0x1f && buffer[1] === 0x8b) return false;
+    let sinceYield = 0;
+    while (n > 0) {
+      reader.push(buffer.subarray(0, n));
+      sinceYield += n;
+      if (sinceYield >= YIELD_EVERY_BYTES) {
+        sinceYield = 0;
+        await yieldToEventLoop();
+      }
+      n = read();
+    }
+    reader.end();
+    return true;
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -57,6 +57,8 @@ export const anonymousRequestAllowed: Rule = {
   },
   create() {
     return {
+      // The fast path's contract (RuleRun.wantsAudit): the decision is not in the head, the identity is.
+      wantsAudit: (head) => isAnonymous(head),
       onAudit(record, emit) {
         const e = record.event;
         if (!isAnonymous(e) || !isAllowed(e)) return;

@@ -1,6 +1,6 @@
 import type { Rule } from './rule';
 import type { ProblemKind } from './aws-auth-mappings';
-import { AWS_AUTH_NEEDS, MAPPING_LISTS, readAwsAuthWrite } from './aws-auth-writes';
+import { AWS_AUTH_NEEDS, MAPPING_LISTS, isAwsAuthHead, readAwsAuthWrite } from './aws-auth-writes';
 import { parseMappingList } from './aws-auth-mappings';
 import { writtenBy } from './aws-auth-mapping-rule';
 
@@ -37,6 +37,7 @@ export const awsAuthInvalid: Rule = {
   needs: AWS_AUTH_NEEDS,
   create() {
     return {
+      wantsAudit: isAwsAuthHead,
       onAudit(record, emit) {
         const write = readAwsAuthWrite(record);
         if (!write) return;

@@ -1,7 +1,7 @@
 import type { ObservationGroup, RuleRun, ScanContext } from './rule';
 import type { Mapping } from './aws-auth-mappings';
 import type { AwsAuthWrite } from './aws-auth-writes';
-import { MAPPING_LISTS, readAwsAuthWrite } from './aws-auth-writes';
+import { MAPPING_LISTS, isAwsAuthHead, readAwsAuthWrite } from './aws-auth-writes';
 import { NODE_USERNAME_TEMPLATES, nodeRoleReason, parseMappingList } from './aws-auth-mappings';
 import { BOOTSTRAPPERS_GROUP, MASTERS_GROUP, NODES_GROUP } from '../core/identity';
 
@@ -20,6 +20,7 @@ const WRITER_TALLY = 'writer:';
 export function mappingRuleRun(context: ScanContext, judge: JudgeMapping): RuleRun {
   const writes: { write: AwsAuthWrite; mappings: Mapping[] }[] = [];
   return {
+    wantsAudit: isAwsAuthHead,
     onAudit(record) {
       const write = readAwsAuthWrite(record);
       if (!write) return;

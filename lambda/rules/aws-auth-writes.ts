@@ -1,4 +1,4 @@
-import type { AuditRecord } from '../core/records';
+import type { AuditHead, AuditRecord } from '../core/records';
 import type { Evidence } from '../core/findings';
 import type { ServerNeeds } from './rule';
 import { auditEvidence, recordTime, statusCode } from '../core/audit';
@@ -34,6 +34,12 @@ export interface AwsAuthWrite {
   readonly writerArn?: string;
   readonly time?: string;
   readonly evidence: Evidence;
+}
+
+/** RuleRun.wantsAudit of the aws-auth rules: what readAwsAuthWrite can accept, judged by objectRef alone. */
+export function isAwsAuthHead(head: AuditHead): boolean {
+  const ref = head.objectRef;
+  return ref?.resource === 'configmaps' && ref.name === 'aws-auth';
 }
 
 /**

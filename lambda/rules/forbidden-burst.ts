@@ -59,6 +59,8 @@ export const forbiddenBurst: Rule = {
     const { forbiddenBurst: minCount, forbiddenBurstResources: minResources } = context.settings;
     const principals = new Map<string, Principal>();
     return {
+      // The fast path's contract (RuleRun.wantsAudit): only 403s are counted.
+      wantsAudit: (head) => isForbidden(head),
       onAudit(record) {
         const e = record.event;
         if (!isForbidden(e)) return;

@@ -33,6 +33,7 @@ export const nodeCsrUnapprovable: Rule = {
   },
   create() {
     return {
+      wantsAudit: (head) => head.objectRef?.resource === 'certificatesigningrequests',
       onAudit(record, emit) {
         const e = record.event;
         const ref = e.objectRef;

@@ -1,4 +1,4 @@
-import type { AuditEvent } from '../core/records';
+import type { AuditEvent, AuditHead } from '../core/records';
 import { authzReason, decision, isForbidden, statusMessage } from '../core/audit';
 import { isNodeCredential, isRecognizedNode, nodeName, str } from '../core/identity';
 
@@ -28,6 +28,11 @@ export interface NodeDenial {
   readonly object?: string;
   /** name-mismatch: which check caught it; node-restriction: what the node tried to change. */
   readonly detail?: string;
+}
+
+/** RuleRun.wantsAudit of the rules built on this file: each acts only on a 403. */
+export function isForbiddenHead(head: AuditHead): boolean {
+  return isForbidden(head);
 }
 
 const LEASE_VERBS = new Set(['get', 'create', 'update', 'patch']);

@@ -2,7 +2,7 @@ import type { Rule } from './rule';
 import { auditEvidence } from '../core/audit';
 import { str } from '../core/identity';
 import { clean } from '../core/sanitize';
-import { classifyNodeDenial } from './node-denial';
+import { classifyNodeDenial, isForbiddenHead } from './node-denial';
 import { tallyText, timeSpan } from './node-mapping';
 
 /**
@@ -29,6 +29,7 @@ export const nodeForbiddenOther: Rule = {
   },
   create() {
     return {
+      wantsAudit: isForbiddenHead,
       onAudit(record, emit) {
         const e = record.event;
         const d = classifyNodeDenial(e);

@@ -1,6 +1,6 @@
 import type { Rule } from './rule';
 import { auditEvidence, isForbidden } from '../core/audit';
-import { canonicalArn, groups, isNodeCredential, MASTERS_GROUP, nodeName, NODES_GROUP, str, username } from '../core/identity';
+import { canonicalArn, groups, isNodeCredential, isRecognizedNode, MASTERS_GROUP, nodeName, NODES_GROUP, str, username } from '../core/identity';
 import { nodeMappingFix, timeSpan } from './node-mapping';
 
 type Half = 'username' | 'group' | 'both';
@@ -34,6 +34,8 @@ export const nodeIdentityUnrecognized: Rule = {
   },
   create() {
     return {
+      // What onAudit reports of a whole event: a named credential acting as a kubelet, not recognized as a node.
+      wantsAudit: (head) => username(head) !== undefined && isNodeCredential(head) && !isRecognizedNode(head),
       onAudit(record, emit) {
         const e = record.event;
         const user = username(e);

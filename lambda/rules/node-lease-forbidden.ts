@@ -1,7 +1,7 @@
 import type { Rule } from './rule';
 import { auditEvidence } from '../core/audit';
 import { canonicalArn, isRecognizedNode, str, username } from '../core/identity';
-import { isNodeLeaseDenial } from './node-denial';
+import { isForbiddenHead, isNodeLeaseDenial } from './node-denial';
 import { nodeMappingFix } from './node-mapping';
 
 /**
@@ -28,6 +28,7 @@ export const nodeLeaseForbidden: Rule = {
   },
   create() {
     return {
+      wantsAudit: isForbiddenHead,
       onAudit(record, emit) {
         const e = record.event;
         // Shared with node-forbidden-other, which must not report these again.

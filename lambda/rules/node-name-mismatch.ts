@@ -1,6 +1,6 @@
 import type { Rule } from './rule';
 import { auditEvidence } from '../core/audit';
-import { classifyNodeDenial } from './node-denial';
+import { classifyNodeDenial, isForbiddenHead } from './node-denial';
 import { tallyText, timeSpan } from './node-mapping';
 
 /**
@@ -30,6 +30,7 @@ export const nodeNameMismatch: Rule = {
   },
   create() {
     return {
+      wantsAudit: isForbiddenHead,
       onAudit(record, emit) {
         const d = classifyNodeDenial(record.event);
         if (d?.kind !== 'name-mismatch') return;

@@ -30,6 +30,7 @@ export const nodeSystemMasters: Rule = {
   },
   create() {
     return {
+      wantsAudit: (head) => groups(head).includes(MASTERS_GROUP),
       onAudit(record, emit) {
         const e = record.event;
         const user = username(e);

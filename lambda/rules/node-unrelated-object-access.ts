@@ -1,7 +1,7 @@
 import type { Rule } from './rule';
 import { auditEvidence } from '../core/audit';
 import { str } from '../core/identity';
-import { classifyNodeDenial } from './node-denial';
+import { classifyNodeDenial, isForbiddenHead } from './node-denial';
 import { tallyText, timeSpan } from './node-mapping';
 
 /** Distinct objects remembered per finding; beyond this we only say "at least". */
@@ -35,6 +35,7 @@ export const nodeUnrelatedObjectAccess: Rule = {
   create() {
     const seen = new Map<string, Set<string>>();
     return {
+      wantsAudit: isForbiddenHead,
       onAudit(record, emit) {
         const e = record.event;
         const d = classifyNodeDenial(e);

@@ -1,4 +1,4 @@
-import type { AuditRecord, AuthenticatorRecord, FlagRecord } from '../core/records';
+import type { AuditHead, AuditRecord, AuthenticatorRecord, FlagRecord } from '../core/records';
 import type { Evidence } from '../core/findings';
 import type { Severity } from '../core/severity';
 import type { RuleSettings } from './settings';
@@ -55,6 +55,19 @@ export interface ScanContext {
 
 /** Per-scan state of a rule. Handlers are pure apart from their own buffers. */
 export interface RuleRun {
+  /**
+   * The fast path's contract. Most of an audit log is traffic no rule reports (healthy kubelets renewing
+   * leases); the CLI skips the full JSON parse of an event when no rule wants it. Given the event's head
+   * (AuditHead: the fields before requestObject; no bodies, timestamps or annotations), return true when
+   * onAudit might emit for it or change this run's state. A run whose wantsAudit returns false for an event
+   * must behave as if it never saw it. A superset is fine (it only costs a parse); a wrong false loses
+   * findings, so keep it to the few head fields onAudit tests first (a status code, a resource, a group).
+   * Truncated events and events not written by the API server are always parsed in full.
+   *
+   * Safe default: a run with onAudit and no wantsAudit sees every event fully parsed, and the fast path is
+   * off for the whole scan. test/perf/fast-path.test.ts compares the findings of both paths.
+   */
+  wantsAudit?(head: AuditHead): boolean;
   onAudit?(record: AuditRecord, emit: Emit): void;
   onFlag?(record: FlagRecord, emit: Emit): void;
   onAuthenticator?(record: AuthenticatorRecord, emit: Emit): void;
