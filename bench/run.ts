@@ -1,0 +1,109 @@
+/**
+ * `npm run bench [-- --size 1GB[,2GB] --runs 3 --nodes 100 --keep]`: generates a realistic EKS audit log in a
+ * temporary directory and times, on the same file, the CLI's `scan --format json` end to end (as shipped,
+ * through tsx; bundled by esbuild, the proposal; and with the fast path off), jq's
+ * `select(.responseStatus.code >= 400)` when jq is installed, and `grep -c '"code":403'`. Prints a table
+ * (median wall time of the runs, MB/s, events/s, peak RSS, ratios to jq and grep) and checks that the scan
+ * found exactly what the generator planted. Exits 1 when it did not. The directory is removed at the end.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { bundleCli } from './bundle';
+import { checkScan } from './check';
+import type { GeneratedLog } from './generate';
+import { generateAuditLog, parseSize } from './generate';
+import type { Command, Measured } from './measure';
+import { measure, onPath } from './measure';
+import { report } from './report';
+
+const REPO = resolve(import.meta.dirname, '..');
+
+const { values } = parseArgs({
+  options: {
+    size: { type: 'string', default: '1GB' },
+    runs: { type: 'string', default: '3' },
+    nodes: { type: 'string', default: '100' },
+    keep: { type: 'boolean', default: false },
+    'skip-full': { type: 'boolean', default: false },
+    json: { type: 'string' },
+  },
+});
+const sizes = values.size.split(',').map(parseSize);
+const runs = Number(values.runs);
+if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs: "${values.runs}" is not a positive whole number`);
+
+const dir = mkdtempSync(join(tmpdir(), 'eks-authz-audit-bench-'));
+const cleanUp = (): void => {
+  if (!values.keep) rmSync(dir, { recursive: true, force: true });
+};
+process.on('SIGINT', () => {
+  cleanUp();
+  process.exit(130);
+});
+
+export interface SizeResult {
+  readonly log: Omit<GeneratedLog, 'expected'>;
+  readonly generateSeconds: number;
+  readonly measured: Measured[];
+  readonly problems: string[];
+  readonly load: { readonly before: number[]; readonly after: number[] };
+}
+
+async function main(): Promise<number> {
+  const bundle = join(dir, 'eks-authz-audit.bundle.mjs');
+  await bundleCli(REPO, bundle);
+  const startup = measure(
+    { name: 'CLI startup, empty file (tsx)', argv: [process.execPath, join(REPO, 'bin', 'eks-authz-audit.mjs'), 'scan', '--format', 'json', emptyFile()] },
+    runs, dir,
+  );
+  const results: SizeResult[] = [];
+  let failed = false;
+  for (const bytes of sizes) {
+    const started = performance.now();
+    const log = generateAuditLog(join(dir, 'kube-apiserver-audit.jsonl'), { bytes, nodes: Number(values.nodes) });
+    const generateSeconds = (performance.now() - started) / 1000;
+    const before = loadavg();
+    let scans = 0;
+    const scan = (name: string, argv: string[], env?: Record<string, string>): Command => ({
+      name, argv: [process.execPath, ...argv, 'scan', '--format', 'json', log.path], stdoutFile: join(dir, `scan-${scans++}.json`),
+      ...(env ? { env } : {}),
+    });
+    const commands: Command[] = [
+      scan('scan (CLI via tsx, as shipped)', [join(REPO, 'bin', 'eks-authz-audit.mjs')]),
+      scan('scan (same CLI bundled by esbuild)', [bundle]),
+    ];
+    if (!values['skip-full']) commands.push(scan('scan, fast path off (bundled)', [bundle], { EKS_AUTHZ_AUDIT_FAST_PATH: 'off' }));
+    if (onPath('jq')) commands.push({ name: "jq -c 'select(.responseStatus.code >= 400)'", argv: ['jq', '-c', 'select(.responseStatus.code >= 400)', log.path] });
+    commands.push({ name: `grep -c '"code":403'`, argv: ['grep', '-c', '"code":403', log.path], okCodes: [0, 1] });
+    const measured: Measured[] = [];
+    for (const command of commands) {
+      measured.push(measure(command, runs, dir));
+      process.stderr.write(`  ${log.bytes} bytes: ${command.name}: done\n`);
+    }
+    // A faster scan that misses something must not look good: every scan's output is checked.
+    const problems = commands
+      .filter((c) => c.stdoutFile)
+      .flatMap((c) => checkScan(log, JSON.parse(readFileSync(c.stdoutFile!, 'utf8'))).map((p) => `${c.name}: ${p}`));
+    failed ||= problems.length > 0;
+    const { expected: _expected, ...summary } = log;
+    results.push({ log: summary, generateSeconds, measured, problems, load: { before, after: loadavg() } });
+    rmSync(log.path, { force: true });
+  }
+  process.stdout.write(report(results, startup, runs));
+  if (values.json) writeFileSync(values.json, `${JSON.stringify({ startup, results }, null, 2)}\n`);
+  return failed ? 1 : 0;
+}
+
+function emptyFile(): string {
+  const path = join(dir, 'empty.jsonl');
+  writeFileSync(path, '');
+  return path;
+}
+
+try {
+  process.exitCode = await main();
+} finally {
+  cleanUp();
+}
