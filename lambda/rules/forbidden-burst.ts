@@ -51,9 +51,11 @@ export const forbiddenBurst: Rule = {
   needs: {
     stream: 'audit',
     filter: "responseStatus.code = 403 and user.username not like /^(system:node:|eks:)/",
-    // Per resource and source address, so each row's count belongs to one target of one principal. Non-resource
-    // paths are not keys (see anonymous-request-allowed): a row of them counts in full but shows at most two paths.
-    keys: ['user.username', 'sourceIPs.0', 'objectRef.resource', 'objectRef.subresource'],
+    // Per resource, so each row's count belongs to one target of one principal. Not sourceIPs.0: the keys of all
+    // audit rules are grouped by together, and an address key would split the node traffic other rules count into
+    // one row per node. Server-side, a username's 403s from several addresses share a row whose sample names one
+    // address; a local scan separates them exactly. Non-resource paths are not keys (see anonymous-request-allowed).
+    keys: ['user.username', 'objectRef.resource', 'objectRef.subresource'],
   },
   create(context) {
     const { forbiddenBurst: minCount, forbiddenBurstResources: minResources } = context.settings;

@@ -26,7 +26,9 @@ export const nodeNameMismatch: Rule = {
       'responseStatus.code = 403 and user.username like /^system:node:/' +
       ' and (`annotations.authorization.k8s.io/reason` like /same name as the requesting node|only its own Node object/' +
       ' or responseStatus.message like /same name as the requesting node|only its own Node object|is not allowed to modify node "/)',
-    keys: ['user.username', 'objectRef.resource', 'objectRef.name'],
+    // responseStatus.message (failures only) names the object tried; objectRef.name would split every other
+    // audit rule's successful rows per object (see node-lease-forbidden).
+    keys: ['user.username', 'objectRef.resource', 'responseStatus.message'],
   },
   create() {
     return {
