@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { atLeast, parseSeverity, type Severity } from '../core/severity';
@@ -12,7 +11,7 @@ import { buildQueries } from '../aws/queries';
 import { AuditFailedError, DeliveryFailedError, runAudit, type AuditResponse, type ClusterResult } from '../aws/run';
 import { parseDuration, parseIsoTime, toWholeSeconds, type TimeWindow } from '../aws/window';
 import { renderText } from '../sinks/text';
-import { EXIT, UsageError, type CliIO } from './io';
+import { EXIT, UsageError, parseFlags, type CliIO } from './io';
 import { useColor } from './color';
 import { flagMessage, targetLogGroup } from './queries';
 
@@ -57,30 +56,25 @@ export interface AuditCliDeps {
 }
 
 export function parseAuditArgs(argv: readonly string[], nowMs: number): AuditCliOptions | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        cluster: { type: 'string' },
-        'log-group': { type: 'string' },
-        region: { type: 'string' },
-        profile: { type: 'string' },
-        since: { type: 'string' },
-        start: { type: 'string' },
-        end: { type: 'string' },
-        format: { type: 'string', default: 'text' },
-        'min-severity': { type: 'string', default: 'info' },
-        'fail-on': { type: 'string' },
-        publish: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
-  }
+  const parsed = parseFlags({
+    args: [...argv],
+    strict: true,
+    allowPositionals: false,
+    options: {
+      cluster: { type: 'string' },
+      'log-group': { type: 'string' },
+      region: { type: 'string' },
+      profile: { type: 'string' },
+      since: { type: 'string' },
+      start: { type: 'string' },
+      end: { type: 'string' },
+      format: { type: 'string', default: 'text' },
+      'min-severity': { type: 'string', default: 'info' },
+      'fail-on': { type: 'string' },
+      publish: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
   const v = parsed.values;
   if (v.help) return 'help';
   if (v.cluster === undefined) throw new UsageError('--cluster NAME is required');

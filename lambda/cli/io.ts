@@ -1,3 +1,5 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
 /** What a CLI command may touch, injected so tests can run commands in-process. */
 export interface CliIO {
   readonly stdout: OutputStream;
@@ -27,4 +29,13 @@ export class UsageError extends Error {
 
 export function processIO(): CliIO {
   return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env };
+}
+
+/** node:util parseArgs with its errors turned into usage errors (exit 2). Callers pass strict: true. */
+export function parseFlags<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
 }

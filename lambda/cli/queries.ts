@@ -1,8 +1,7 @@
-import { parseArgs } from 'node:util';
 import { RULES } from '../rules/registry';
 import { buildQueries } from '../aws/queries';
 import { ConfigError, defaultLogGroup, parseClusters } from '../aws/config';
-import { EXIT, UsageError, type CliIO } from './io';
+import { EXIT, UsageError, parseFlags, type CliIO } from './io';
 
 export const QUERIES_USAGE = `Usage: eks-authz-audit queries --cluster NAME [--log-group NAME_OR_ARN]
 
@@ -17,21 +16,16 @@ Options:
 `;
 
 export async function queriesCommand(argv: readonly string[], io: CliIO): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        cluster: { type: 'string' },
-        'log-group': { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
-  }
+  const parsed = parseFlags({
+    args: [...argv],
+    strict: true,
+    allowPositionals: false,
+    options: {
+      cluster: { type: 'string' },
+      'log-group': { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
   const v = parsed.values;
   if (v.help) {
     io.stdout.write(QUERIES_USAGE);

@@ -1,6 +1,5 @@
-import { parseArgs } from 'node:util';
 import { RULES } from '../rules/registry';
-import { EXIT, UsageError, type CliIO } from './io';
+import { EXIT, UsageError, parseFlags, type CliIO } from './io';
 
 export const RULES_USAGE = `Usage: eks-authz-audit rules [--format text|json]
 
@@ -8,16 +7,11 @@ List the rule catalogue: id, severity and title of every rule.
 `;
 
 export async function rulesCommand(argv: readonly string[], io: CliIO): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      options: { format: { type: 'string', default: 'text' }, help: { type: 'boolean', short: 'h', default: false } },
-    }));
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
-  }
+  const { values } = parseFlags({
+    args: [...argv],
+    strict: true,
+    options: { format: { type: 'string', default: 'text' }, help: { type: 'boolean', short: 'h', default: false } },
+  });
   if (values.help) {
     io.stdout.write(RULES_USAGE);
     return EXIT.OK;

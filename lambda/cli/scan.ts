@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { Engine } from '../core/engine';
 import { atLeast, parseSeverity, type Severity } from '../core/severity';
 import { RULES } from '../rules/registry';
@@ -7,7 +6,7 @@ import { DEFAULT_RULE_SETTINGS, ThresholdError, parseThreshold } from '../rules/
 import { readInputs, InputError } from '../readers/index';
 import { renderJson } from '../sinks/json';
 import { renderText } from '../sinks/text';
-import { EXIT, UsageError, type CliIO } from './io';
+import { EXIT, UsageError, parseFlags, type CliIO } from './io';
 import { useColor } from './color';
 
 export const SCAN_USAGE = `Usage: eks-authz-audit scan [options] PATH...
@@ -50,26 +49,21 @@ const THRESHOLD_FLAGS = {
 } as const satisfies Record<string, keyof RuleSettings>;
 
 export function parseScanArgs(argv: readonly string[]): ScanOptions | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        format: { type: 'string', default: 'text' },
-        cluster: { type: 'string', default: 'local' },
-        'min-severity': { type: 'string', default: 'info' },
-        'fail-on': { type: 'string' },
-        'denied-burst': { type: 'string' },
-        'forbidden-burst': { type: 'string' },
-        'forbidden-burst-resources': { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
-  }
+  const parsed = parseFlags({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      format: { type: 'string', default: 'text' },
+      cluster: { type: 'string', default: 'local' },
+      'min-severity': { type: 'string', default: 'info' },
+      'fail-on': { type: 'string' },
+      'denied-burst': { type: 'string' },
+      'forbidden-burst': { type: 'string' },
+      'forbidden-burst-resources': { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
   const v = parsed.values;
   if (v.help) return 'help';
   if (v.format !== 'text' && v.format !== 'json') {
