@@ -16,6 +16,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV, METRICS } from '../lambda/config/names';
 import type { Severity } from '../lambda/core/severity';
+import { parseThreshold, ThresholdError, type RuleSettings } from '../lambda/rules/settings';
 import { isSeverity, SEVERITIES } from '../lambda/core/severity';
 import type { AuditedCluster } from './config';
 import { ConfigError, DEFAULTS, validateClusters, validateEmails, validateMinutes } from './config';
@@ -62,6 +63,11 @@ export interface EksAuthzAuditorProps {
    * @default RemovalPolicy.DESTROY (uninstalling leaves nothing that keeps costing)
    */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Thresholds of the burst rules (authenticator-denied-burst, forbidden-burst), counted per run window.
+   * @default deniedBurst 20, forbiddenBurst 50, forbiddenBurstResources 5 (lambda/rules/settings.ts)
+   */
+  readonly ruleSettings?: Partial<RuleSettings>;
   /**
    * The handler source, bundled with the local esbuild.
    * @default lambda/handler.ts of this project
@@ -115,6 +121,7 @@ export class EksAuthzAuditor extends Construct {
     const minSeverity = props.minSeverity ?? DEFAULTS.minSeverity;
     if (!isSeverity(minSeverity)) throw new ConfigError('minSeverity', minSeverity, `is not one of ${SEVERITIES.join(', ')}`);
     const removalPolicy = props.removalPolicy ?? Removal.DESTROY;
+    const thresholds = thresholdEnvironment(props.ruleSettings ?? {});
 
     this.key = new kms.Key(this, 'Key', {
       description: 'Encrypts the EKS authz audit alert topic',
@@ -191,6 +198,7 @@ export class EksAuthzAuditor extends Construct {
         [ENV.MIN_SEVERITY]: minSeverity,
         [ENV.SCHEDULE_MINUTES]: String(scheduleMinutes),
         [ENV.INGESTION_LAG_MINUTES]: String(ingestionLagMinutes),
+        ...thresholds,
         // Fixes the namespace and the `service` dimension Powertools Metrics writes, which the
         // incomplete-audit alarm below must match exactly.
         POWERTOOLS_SERVICE_NAME: METRICS.SERVICE,
@@ -340,4 +348,24 @@ export class EksAuthzAuditor extends Construct {
       reason: 'This queue is itself the dead-letter queue of the schedule target and of the function (async on-failure destination).',
     });
   }
+}
+
+/** The burst thresholds that were set, as the function's environment, validated as the function will. */
+function thresholdEnvironment(settings: Partial<RuleSettings>): Record<string, string> {
+  const names: Record<keyof RuleSettings, string> = {
+    deniedBurst: ENV.DENIED_BURST,
+    forbiddenBurst: ENV.FORBIDDEN_BURST,
+    forbiddenBurstResources: ENV.FORBIDDEN_BURST_RESOURCES,
+  };
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(settings) as [keyof RuleSettings, number | undefined][]) {
+    if (value === undefined) continue;
+    try {
+      env[names[key]] = String(parseThreshold(String(value), `ruleSettings.${key}`));
+    } catch (err) {
+      if (err instanceof ThresholdError) throw new ConfigError(`ruleSettings.${key}`, value, 'is not a positive whole number');
+      throw err;
+    }
+  }
+  return env;
 }

@@ -305,6 +305,16 @@ describe('EksAuthzAuditor options', () => {
     expect(() => synth({ alertEmails: ['ops'] })).toThrow('Invalid alertEmails[0]: "ops" is not an email address');
     expect(() => synth({ clusters: [] })).toThrow('Invalid clusters: [] names no cluster');
     expect(() => synth({ minSeverity: 'severe' as never })).toThrow('Invalid minSeverity: "severe" is not one of');
+    expect(() => synth({ ruleSettings: { forbiddenBurst: 0 } })).toThrow('Invalid ruleSettings.forbiddenBurst: 0 is not a positive whole number');
+  });
+
+  it('passes burst thresholds that were set to the function, and only those', () => {
+    // Act
+    const { template } = synth({ ruleSettings: { deniedBurst: 5, forbiddenBurstResources: 3 } });
+
+    // Assess
+    const vars = onlyResource(template, 'AWS::Lambda::Function').props.Environment.Variables;
+    expect([vars.AUDIT_DENIED_BURST, vars.AUDIT_FORBIDDEN_BURST, vars.AUDIT_FORBIDDEN_BURST_RESOURCES]).toEqual(['5', undefined, '3']);
   });
 
   it('exposes what it creates for users who embed it', () => {
