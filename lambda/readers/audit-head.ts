@@ -17,6 +17,14 @@ const STATUS_KEY = ',"responseStatus":';
 const COMMON_STATUS = ',"responseStatus":{"metadata":{},"code":';
 const COMMON_BODY = '{"metadata":{},"code":';
 
+/** `{"metadata":{},"code":` at `at`, told by its punctuation and letters (a line known to be Go's). */
+function isCommonBody(text: string, at: number): boolean {
+  return (
+    text.charCodeAt(at) === 123 && text.charCodeAt(at + 2) === 109 /* m */ && text.charCodeAt(at + 12) === 123 &&
+    text.charCodeAt(at + 13) === 125 && text.charCodeAt(at + 16) === 99 /* c */ && text.charCodeAt(at + COMMON_BODY.length - 1) === 58
+  );
+}
+
 /** One frozen object per status code: predicates only read it, and most lines share a handful of codes. */
 const STATUSES = new Map<number, ResponseStatus>();
 function statusOf(code: number): ResponseStatus {
@@ -141,7 +149,7 @@ export class HeadGlance implements AuditHead, LineText {
       if (!this.laterKey(at, false)) this.bail();
       return undefined;
     }
-    if (text.slice(at + STATUS_KEY.length, at + COMMON_STATUS.length) !== COMMON_BODY) return this.bail();
+    if (!isCommonBody(text, at + STATUS_KEY.length)) return this.bail();
     let i = at + COMMON_STATUS.length;
     const first = i;
     let code = 0;

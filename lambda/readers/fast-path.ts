@@ -12,39 +12,41 @@ export interface LineFilter {
 
 /**
  * The fast path of JSON Lines input: a line that is an audit event as the API server writes it (Go's exact
- * opening bytes, a closing brace, and no sign of two events run together) and that no consumer wants is
- * counted through the sink's AuditFilter without being decoded or parsed. Everything else takes the full path.
+ * opening bytes, a closing brace, and no second event in it) and that no consumer wants is counted through
+ * the sink's AuditFilter without being decoded or parsed. Everything else takes the full path.
  *
  * A predicate that read only the caller's segment (user, source IPs, user agent) gives the same answer for
  * every line with that segment, so its answer is kept on the segment: on a kubelet's lease renewal only the
  * predicates about the status code and the object are asked again.
  *
- * The differences from the full path, both about lines the API server never writes: a line that passes
- * these checks, whose head reads as expected but whose tail is corrupt (invalid JSON after responseStatus,
- * with no `}{` or `]{` in it), is counted as an audit event where the full parse would salvage it as
- * truncated or report it malformed; and such a line is trusted to hold Go's keys in Go's order (a head field
- * repeated after the bodies would be missed). CloudWatch's cut ends in `[Truncated...]` (no closing brace)
- * and a lost newline leaves `}{` or, after a cut event, `]{`: both take the full path.
+ * The differences from the full path, all about lines the API server never writes: a line that passes these
+ * checks, whose head reads as expected but whose tail is corrupt (invalid JSON after responseStatus) is
+ * counted as an audit event where the full parse would salvage it as truncated or report it malformed; so is
+ * an event with something other than an audit event glued after it (a lost newline before a non-event line);
+ * and such a line is trusted to hold Go's keys in Go's order (a head field repeated after the bodies would be
+ * missed). CloudWatch's cut ends in `[Truncated...]` (no closing brace), and a lost newline between two events
+ * leaves a second event's opening bytes in the line: both take the full path.
  */
 export class FastPath implements LineFilter {
   private readonly head = new HeadGlance(new UserSegments());
   private current = '';
-  /** Next index of `}{` / `]{` in the current text at or after the last line asked about, -1 if none. */
-  private glue = -1;
-  private cutGlue = -1;
+  /** Where Go's opening bytes next occur in the current text at or after the last line asked about (-1: none). */
+  private nextEvent = -1;
 
   constructor(private readonly filter: AuditFilter) {}
 
   text(text: string): void {
     this.current = text;
-    this.glue = text.indexOf('}{');
-    this.cutGlue = text.indexOf(']{');
+    this.nextEvent = text.indexOf(GO_EVENT_PREFIX);
   }
 
   line(text: string, start: number, end: number, bytes: Buffer): boolean {
-    const prefixEnd = start + GO_EVENT_PREFIX.length;
-    if (prefixEnd >= end || text.charCodeAt(end - 1) !== 125 || text.slice(start, prefixEnd) !== GO_EVENT_PREFIX) return false;
-    if (this.glued(start, end)) return false;
+    // One search per line, for the opening bytes of the next event: it tells whether this line starts with
+    // them, and whether a second event hides in it (one line's search is the next line's answer).
+    while (this.nextEvent >= 0 && this.nextEvent < start) this.nextEvent = this.current.indexOf(GO_EVENT_PREFIX, this.nextEvent + 1);
+    if (this.nextEvent !== start || text.charCodeAt(end - 1) !== 125) return false;
+    this.nextEvent = this.current.indexOf(GO_EVENT_PREFIX, start + 1);
+    if ((this.nextEvent >= 0 && this.nextEvent < end) || end - start <= GO_EVENT_PREFIX.length) return false;
     const { head, filter } = this;
     head.reset(text, start, end, bytes);
     const segment = head.segment();
@@ -74,13 +76,5 @@ export class FastPath implements LineFilter {
     }
     filter.skipped(kept.value);
     return true;
-  }
-
-  /** Two events on one line: a lost newline. Found per text, then walked along with the lines. */
-  private glued(start: number, end: number): boolean {
-    const text = this.current;
-    while (this.glue >= 0 && this.glue < start) this.glue = text.indexOf('}{', this.glue + 1);
-    while (this.cutGlue >= 0 && this.cutGlue < start) this.cutGlue = text.indexOf(']{', this.cutGlue + 1);
-    return (this.glue >= 0 && this.glue < end) || (this.cutGlue >= 0 && this.cutGlue < end);
   }
 }
