@@ -1,10 +1,11 @@
 /**
- * `npm run bench [-- --size 1GB[,2GB] --runs 3 --nodes 100 --keep]`: generates a realistic EKS audit log in a
- * temporary directory and times, on the same file, the CLI's `scan --format json` end to end (as shipped,
- * through tsx; bundled by esbuild, the proposal; and with the fast path off), jq's
- * `select(.responseStatus.code >= 400)` when jq is installed, and `grep -c '"code":403'`. Prints a table
- * (median wall time of the runs, MB/s, events/s, peak RSS, ratios to jq and grep) and checks that the scan
- * found exactly what the generator planted. Exits 1 when it did not. The directory is removed at the end.
+ * `npm run bench [-- --size 1GB[,100MB,2GB] --runs 3 --nodes 100 --skip-full --keep --json FILE]`: generates a
+ * realistic EKS audit log in a temporary directory and times, on the same file, the CLI's `scan --format json`
+ * end to end (as shipped, through tsx; bundled by esbuild, the proposal; and with the fast path off), jq's
+ * `select(.responseStatus.code >= 400)` when jq is installed, and `grep -c '"code":403'`. Prints a table per
+ * size (median wall time of the runs, MB/s, events/s, peak RSS, ratios to jq and grep, load average) and
+ * checks that every scan found exactly what the generator planted: exits 1 when one did not. The directory
+ * (about the size of the largest file) is removed at the end, unless --keep.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
