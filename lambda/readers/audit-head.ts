@@ -17,19 +17,26 @@ const STATUS_KEY = ',"responseStatus":';
 const COMMON_STATUS = ',"responseStatus":{"metadata":{},"code":';
 const COMMON_BODY = '{"metadata":{},"code":';
 
-/** `{"metadata":{},"code":` at `at`, told by its punctuation and letters (a line known to be Go's). */
-function isCommonBody(text: string, at: number): boolean {
+/**
+ * `{"metadata":{},"code":` at `at` (with `skip` characters of `"status":"Success",` before `"code"`), told by
+ * its punctuation and letters: the line is known to be Go's.
+ */
+function isCommonBody(text: string, at: number, skip: number): boolean {
   return (
     text.charCodeAt(at) === 123 && text.charCodeAt(at + 2) === 109 /* m */ && text.charCodeAt(at + 12) === 123 &&
-    text.charCodeAt(at + 13) === 125 && text.charCodeAt(at + 16) === 99 /* c */ && text.charCodeAt(at + COMMON_BODY.length - 1) === 58
+    text.charCodeAt(at + 13) === 125 && text.charCodeAt(at + skip + 16) === 99 /* c */ && text.charCodeAt(at + skip + COMMON_BODY.length - 1) === 58
   );
 }
 
-/** One frozen object per status code: predicates only read it, and most lines share a handful of codes. */
+/** What a successful delete or eviction gets after the empty metadata: `"status":"Success",`. */
+const SUCCESS = '"status":"Success",';
+
+/** One frozen object per status code (and Success): predicates only read it, and lines share a handful. */
 const STATUSES = new Map<number, ResponseStatus>();
-function statusOf(code: number): ResponseStatus {
-  let status = STATUSES.get(code);
-  if (!status) STATUSES.set(code, (status = Object.freeze({ code })));
+function statusOf(code: number, success: boolean): ResponseStatus {
+  const key = success ? -code : code;
+  let status = STATUSES.get(key);
+  if (!status) STATUSES.set(key, (status = Object.freeze(success ? { status: 'Success', code } : { code })));
   return status;
 }
 
@@ -149,13 +156,16 @@ export class HeadGlance implements AuditHead, LineText {
       if (!this.laterKey(at, false)) this.bail();
       return undefined;
     }
-    if (!isCommonBody(text, at + STATUS_KEY.length)) return this.bail();
-    let i = at + COMMON_STATUS.length;
+    // `{"metadata":{},` then the code, or `"status":"Success",` then the code.
+    const body = at + STATUS_KEY.length;
+    const success = text.charCodeAt(body + 16) === 115 /* s */ && text.slice(body + 15, body + 15 + SUCCESS.length) === SUCCESS;
+    if (!isCommonBody(text, body, success ? SUCCESS.length : 0)) return this.bail();
+    let i = at + COMMON_STATUS.length + (success ? SUCCESS.length : 0);
     const first = i;
     let code = 0;
     for (let c = text.charCodeAt(i); c >= 48 && c <= 57 && i - first < 4; c = text.charCodeAt(++i)) code = code * 10 + c - 48;
     if (i === first || text.charCodeAt(i) !== 125 || !this.laterKey(i + 1, false)) return this.bail();
-    return (this.status = statusOf(code));
+    return (this.status = statusOf(code, success));
   }
 
   /**

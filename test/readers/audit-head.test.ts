@@ -30,6 +30,7 @@ const objectRef = fc.record(
 );
 const status = fc.oneof(
   fc.integer({ min: 100, max: 599 }).map((code) => ({ metadata: {}, code })),
+  fc.integer({ min: 200, max: 299 }).map((code) => ({ metadata: {}, status: 'Success', code })),
   fc.record({ metadata: fc.constant({}), status: fc.constant('Failure'), message: tricky, reason: tricky, code: fc.integer({ min: 400, max: 599 }) }),
 );
 
@@ -63,8 +64,8 @@ function glance(line: string, segments = new UserSegments()): Record<string, unk
     }
     out['objectRef'] = plain;
   }
-  const code = head.responseStatus?.code;
-  if (code !== undefined) out['responseStatus'] = { metadata: {}, code };
+  const status = head.responseStatus;
+  if (status) out['responseStatus'] = { metadata: {}, ...status };
   return head.bailed ? 'bailed' : out;
 }
 
