@@ -25,15 +25,19 @@ export interface Segment {
 
 /** Top-level keys Go writes between user and objectRef. */
 const SEGMENT_KEYS = new Set(['impersonatedUser', 'sourceIPs', 'userAgent']);
-// Bounds that keep a hostile log (a new username on every line) from growing memory without end.
-const MAX_USERNAMES = 1024;
-/** Every pod of a service account calls as the same username, each with its own token (extra differs). */
-const MAX_PER_USERNAME = 32;
+/**
+ * Callers remembered, in all (about 6 MB at most): a hostile log (a new caller on every line) empties the
+ * memory now and then instead of growing it. Every pod of a service account calls as the same username with
+ * its own token, so one username may hold many: a DaemonSet's pods on a large fleet.
+ */
+const MAX_SEGMENTS = 4096;
+const MAX_PER_USERNAME = 256;
 const USERNAME_OPEN = '{"username":"';
 
 export class UserSegments {
   /** By a hash of the username (hashing a number is cheaper than a sliced string); equal text confirms. */
   private readonly byUsername = new Map<number, Segment[]>();
+  private count = 0;
   /** Where the segment last returned by read() ends: the comma before the next key, or the closing brace. */
   end = -1;
 
@@ -76,12 +80,14 @@ export class UserSegments {
   }
 
   private remember(key: number, segment: Segment): void {
-    let list = this.byUsername.get(key);
-    if (!list) {
-      if (this.byUsername.size >= MAX_USERNAMES) this.byUsername.clear();
-      this.byUsername.set(key, (list = []));
+    if (this.count >= MAX_SEGMENTS) {
+      this.byUsername.clear();
+      this.count = 0;
     }
+    let list = this.byUsername.get(key);
+    if (!list) this.byUsername.set(key, (list = []));
     if (list.length >= MAX_PER_USERNAME) list.shift();
+    else this.count++;
     list.push(segment);
   }
 }
