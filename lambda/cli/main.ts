@@ -1,8 +1,6 @@
 import { EXIT, UsageError, type CliIO } from './io';
 import { scanCommand } from './scan';
 import { rulesCommand } from './rules';
-import { auditCommand } from './audit';
-import { queriesCommand } from './queries';
 
 export const USAGE = `Usage: eks-authz-audit <command> [options]
 
@@ -22,8 +20,9 @@ Exit codes: 0 success (with or without findings), 1 a finding reached --fail-on,
 const COMMANDS: Record<string, (argv: string[], io: CliIO) => Promise<number>> = {
   scan: scanCommand,
   rules: rulesCommand,
-  audit: auditCommand,
-  queries: queriesCommand,
+  // Loaded on demand: they pull in the AWS SDK, which a local scan does not need (start-up time).
+  audit: async (argv, io) => (await import('./audit')).auditCommand(argv, io),
+  queries: async (argv, io) => (await import('./queries')).queriesCommand(argv, io),
 };
 
 /** The CLI: returns the exit code, never throws for bad input. */
