@@ -9,26 +9,10 @@ import type { Aggregate, AuditEvent, AuditRecord, AuditUser, RecordSink } from '
 import type { ScanResult } from '../../lambda/core/engine';
 import { Engine } from '../../lambda/core/engine';
 import type { Rule } from '../../lambda/rules/rule';
-import { nodeCsrUnapprovable } from '../../lambda/rules/node-csr-unapprovable';
-import { nodeForbiddenOther } from '../../lambda/rules/node-forbidden-other';
-import { nodeIdentityUnrecognized } from '../../lambda/rules/node-identity-unrecognized';
-import { nodeLeaseForbidden } from '../../lambda/rules/node-lease-forbidden';
-import { nodeNameMismatch } from '../../lambda/rules/node-name-mismatch';
-import { nodeRestrictionDenied } from '../../lambda/rules/node-restriction-denied';
-import { nodeSystemMasters } from '../../lambda/rules/node-system-masters';
-import { nodeUnrelatedObjectAccess } from '../../lambda/rules/node-unrelated-object-access';
+import { RULES } from '../../lambda/rules/registry';
 
-/** Every audit-stream node rule, in catalogue order. */
-export const NODE_RULES: readonly Rule[] = [
-  nodeIdentityUnrecognized,
-  nodeLeaseForbidden,
-  nodeSystemMasters,
-  nodeCsrUnapprovable,
-  nodeUnrelatedObjectAccess,
-  nodeNameMismatch,
-  nodeRestrictionDenied,
-  nodeForbiddenOther,
-];
+/** Every audit-stream node rule, in catalogue order (taken from the registry, so none can be left out). */
+export const NODE_RULES: readonly Rule[] = RULES.filter((r) => r.id.startsWith('node-'));
 
 /** shared/fixtures/real beside the repository; tests that read it skip when it is absent. */
 export const REAL_DIR = resolve(import.meta.dirname, '../../../shared/fixtures/real');
