@@ -12,6 +12,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { createHandler } from '../lambda/aws/lambda-runtime';
+import { DEFAULT_RULE_SETTINGS } from '../lambda/rules/settings';
 import type { RuntimeConfig } from '../lambda/aws/config';
 import { InvalidRequestError } from '../lambda/aws/request';
 import { AuditFailedError, DeliveryFailedError } from '../lambda/aws/run';
@@ -34,7 +35,7 @@ const config: RuntimeConfig = {
   ingestionLagMinutes: 5,
   maxLookbackDays: 30,
   concurrency: 2,
-  ruleSettings: { deniedBurst: 20, forbiddenBurst: 50, forbiddenBurstResources: 5 },
+  ruleSettings: DEFAULT_RULE_SETTINGS,
 };
 const EVENT_TIME = '2024-05-19T07:00:00Z';
 const WINDOW_START = Date.parse('2024-05-19T05:55:00Z');

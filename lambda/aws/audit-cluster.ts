@@ -66,7 +66,7 @@ export async function auditCluster(
     ),
   );
 
-  const engine = new Engine(deps.rules, { cluster: target.name, minSeverity, ...(deps.settings ? { settings: deps.settings } : {}) });
+  const engine = new Engine(deps.rules, { cluster: target.name, minSeverity, settings: deps.settings });
   outcomes.forEach((outcome) => {
     engine.file();
     outcome.rows.forEach((row, r) => readRow(row, { logGroup: target.logGroup, line: r + 1 }, engine));

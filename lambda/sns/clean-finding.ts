@@ -9,28 +9,23 @@ import { clean, cleanMultiline } from '../core/sanitize';
  */
 const MAX_SUBJECT_ENTRIES = 16;
 
-/** clean() also replaces lone UTF-16 surrogates, which cannot be encoded as UTF-8 as SNS requires. */
-export function safeText(value: unknown, max: number): string {
-  return clean(value, max);
-}
-
 export function cleanFinding(f: Finding): Finding {
   const subject: Record<string, string> = {};
   for (const key of Object.keys(f.subject ?? {}).slice(0, MAX_SUBJECT_ENTRIES)) {
-    subject[safeText(key, 64)] = safeText(f.subject[key], 256);
+    subject[clean(key, 64)] = clean(f.subject[key], 256);
   }
   return {
-    ruleId: safeText(f.ruleId, 64),
+    ruleId: clean(f.ruleId, 64),
     severity: f.severity,
-    title: safeText(f.title, 200),
-    cluster: safeText(f.cluster, 128),
+    title: clean(f.title, 200),
+    cluster: clean(f.cluster, 128),
     subject,
     count: wholeNumber(f.count),
-    firstSeen: f.firstSeen ? safeText(f.firstSeen, 40) : null,
-    lastSeen: f.lastSeen ? safeText(f.lastSeen, 40) : null,
+    firstSeen: f.firstSeen ? clean(f.firstSeen, 40) : null,
+    lastSeen: f.lastSeen ? clean(f.lastSeen, 40) : null,
     message: cleanMultiline(f.message, 2000),
     remediation: cleanMultiline(f.remediation, 2000),
-    fingerprint: safeText(f.fingerprint, 64),
+    fingerprint: clean(f.fingerprint, 64),
     evidence: (Array.isArray(f.evidence) ? f.evidence : []).slice(0, MAX_EVIDENCE).map(cleanEvidence),
   };
 }
@@ -43,7 +38,7 @@ function cleanEvidence(e: Evidence): Evidence {
   ];
   for (const [key, max] of text) {
     const v = e[key];
-    if (v !== undefined && v !== null && v !== '') (out as unknown as Record<string, unknown>)[key] = safeText(v, max);
+    if (v !== undefined && v !== null && v !== '') (out as unknown as Record<string, unknown>)[key] = clean(v, max);
   }
   if (typeof e.code === 'number' && Number.isFinite(e.code)) out.code = e.code;
   return out;

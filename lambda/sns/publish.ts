@@ -3,7 +3,7 @@ import type { Finding } from '../core/findings';
 import { MAX_EVIDENCE } from '../core/engine';
 import { clean } from '../core/sanitize';
 import { atLeast, severityRank, type Severity } from '../core/severity';
-import { cleanFinding, safeText } from './clean-finding';
+import { cleanFinding } from './clean-finding';
 import { jsonFinding, jsonHead, jsonTail, smsText, textFinding, textFooter, textHead, type MessageHeader } from './render';
 import { buildSubject } from './subject';
 import type { ClusterReport, PublishOutcome } from './types';
@@ -73,13 +73,13 @@ export function composeMessage(report: ClusterReport, options: PublishOptions): 
   if (findings.length === 0 && complete) return undefined;
 
   const header: MessageHeader = {
-    cluster: safeText(report.cluster, 128) || '(unnamed)',
-    window: { start: safeText(report.window?.start, 40), end: safeText(report.window?.end, 40) },
+    cluster: clean(report.cluster, 128) || '(unnamed)',
+    window: { start: clean(report.window?.start, 40), end: clean(report.window?.end, 40) },
     complete,
-    incompleteReason: complete ? undefined : safeText(report.incompleteReason, 1000) || undefined,
+    incompleteReason: complete ? undefined : clean(report.incompleteReason, 1000) || undefined,
     minSeverity,
     findings,
-    statistics: (report.statistics ?? []).slice(0, 10).map((q) => ({ ...q, status: safeText(q.status, 32) })),
+    statistics: (report.statistics ?? []).slice(0, 10).map((q) => ({ ...q, status: clean(q.status, 32) })),
   };
   const subject = buildSubject({ highest: findings[0]?.severity, cluster: report.cluster, findings: findings.length, complete });
   const attributes = messageAttributes(header);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidRequestError, parseInvocation } from '../../lambda/aws/request';
+import { DEFAULT_RULE_SETTINGS } from '../../lambda/rules/settings';
 import type { RuntimeConfig } from '../../lambda/aws/config';
 import { windowIso } from '../../lambda/aws/window';
 import { scheduledEvent } from './helpers';
@@ -15,7 +16,7 @@ const config: RuntimeConfig = {
   ingestionLagMinutes: 5,
   maxLookbackDays: 30,
   concurrency: 4,
-  ruleSettings: { deniedBurst: 20, forbiddenBurst: 50, forbiddenBurstResources: 5 },
+  ruleSettings: DEFAULT_RULE_SETTINGS,
 };
 const NOW = Date.parse('2024-05-19T07:03:21.500Z');
 
