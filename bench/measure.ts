@@ -7,8 +7,13 @@ export interface Command {
   readonly name: string;
   readonly argv: readonly string[];
   readonly env?: Readonly<Record<string, string>>;
-  /** Standard output goes to this file (kept for checking), else it is discarded. */
-  readonly stdoutFile?: string;
+  /**
+   * Standard output goes to this file. Never /dev/null: GNU grep (since 2.27) notices output to /dev/null and
+   * stops at the first match, so a discarded `grep -c` times an early exit, not a read of the file.
+   */
+  readonly stdoutFile: string;
+  /** The output is a scan's JSON, to be checked against what was planted. */
+  readonly isScan?: boolean;
   /** Exit codes that mean success (grep -c exits 1 when it counts nothing). */
   readonly okCodes?: readonly number[];
 }
@@ -59,7 +64,7 @@ function runOnce(command: Command, scratch: string): Run {
     : isNode
       ? [program, '--import', reporterUrl(), ...args]
       : [...command.argv];
-  const out = command.stdoutFile ? openSync(command.stdoutFile, 'w') : 'ignore';
+  const out = openSync(command.stdoutFile, 'w');
   const started = performance.now();
   const result = spawnSync(argv[0]!, argv.slice(1), {
     stdio: ['ignore', out, 'pipe'],
@@ -67,7 +72,7 @@ function runOnce(command: Command, scratch: string): Run {
     maxBuffer: 64 * 1024 * 1024,
   });
   const wallSeconds = (performance.now() - started) / 1000;
-  if (typeof out === 'number') closeSync(out);
+  closeSync(out);
   const ok = command.okCodes ?? [0];
   if (result.error || !ok.includes(result.status ?? -1)) {
     throw new Error(`${command.name} failed (exit ${result.status ?? result.signal}): ${result.error?.message ?? result.stderr.toString().slice(0, 2000)}`);

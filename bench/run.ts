@@ -56,7 +56,7 @@ async function main(): Promise<number> {
   const bundle = join(dir, 'eks-authz-audit.bundle.mjs');
   await bundleCli(REPO, bundle);
   const startup = measure(
-    { name: 'CLI startup, empty file (tsx)', argv: [process.execPath, join(REPO, 'bin', 'eks-authz-audit.mjs'), 'scan', '--format', 'json', emptyFile()] },
+    { name: 'CLI startup, empty file (tsx)', argv: [process.execPath, join(REPO, 'bin', 'eks-authz-audit.mjs'), 'scan', '--format', 'json', emptyFile()], stdoutFile: join(dir, 'startup.json') },
     runs, dir,
   );
   const results: SizeResult[] = [];
@@ -68,7 +68,7 @@ async function main(): Promise<number> {
     const before = loadavg();
     let scans = 0;
     const scan = (name: string, argv: string[], env?: Record<string, string>): Command => ({
-      name, argv: [process.execPath, ...argv, 'scan', '--format', 'json', log.path], stdoutFile: join(dir, `scan-${scans++}.json`),
+      name, argv: [process.execPath, ...argv, 'scan', '--format', 'json', log.path], stdoutFile: join(dir, `scan-${scans++}.json`), isScan: true,
       ...(env ? { env } : {}),
     });
     const commands: Command[] = [
@@ -76,8 +76,8 @@ async function main(): Promise<number> {
       scan('scan (same CLI bundled by esbuild)', [bundle]),
     ];
     if (!values['skip-full']) commands.push(scan('scan, fast path off (bundled)', [bundle], { EKS_AUTHZ_AUDIT_FAST_PATH: 'off' }));
-    if (onPath('jq')) commands.push({ name: "jq -c 'select(.responseStatus.code >= 400)'", argv: ['jq', '-c', 'select(.responseStatus.code >= 400)', log.path] });
-    commands.push({ name: `grep -c '"code":403'`, argv: ['grep', '-c', '"code":403', log.path], okCodes: [0, 1] });
+    if (onPath('jq')) commands.push({ name: "jq -c 'select(.responseStatus.code >= 400)'", argv: ['jq', '-c', 'select(.responseStatus.code >= 400)', log.path], stdoutFile: join(dir, 'jq.out') });
+    commands.push({ name: `grep -c '"code":403'`, argv: ['grep', '-c', '"code":403', log.path], stdoutFile: join(dir, 'grep.out'), okCodes: [0, 1] });
     const measured: Measured[] = [];
     for (const command of commands) {
       measured.push(measure(command, runs, dir));
@@ -85,8 +85,8 @@ async function main(): Promise<number> {
     }
     // A faster scan that misses something must not look good: every scan's output is checked.
     const problems = commands
-      .filter((c) => c.stdoutFile)
-      .flatMap((c) => checkScan(log, JSON.parse(readFileSync(c.stdoutFile!, 'utf8'))).map((p) => `${c.name}: ${p}`));
+      .filter((c) => c.isScan)
+      .flatMap((c) => checkScan(log, JSON.parse(readFileSync(c.stdoutFile, 'utf8'))).map((p) => `${c.name}: ${p}`));
     failed ||= problems.length > 0;
     const { expected: _expected, ...summary } = log;
     results.push({ log: summary, generateSeconds, measured, problems, load: { before, after: loadavg() } });
