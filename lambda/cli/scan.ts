@@ -106,9 +106,13 @@ export async function scanCommand(argv: readonly string[], io: CliIO): Promise<n
     io.stdout.write(SCAN_USAGE);
     return EXIT.OK;
   }
+  const workers = workersFrom(io.env);
   const engine = new Engine(RULES, { cluster: options.cluster, minSeverity: options.minSeverity, settings: options.settings });
   try {
-    await readInputs(options.paths, engine, { stdin: io.stdin });
+    // Large JSON Lines files are spread over worker threads that rebuild the same fast path from the same
+    // cluster and settings (the engine's rules are the registry's).
+    const recipe = { cluster: options.cluster, settings: options.settings };
+    await readInputs(options.paths, engine, { stdin: io.stdin, parallel: { recipe, ...(workers !== undefined ? { workers } : {}) } });
   } catch (err) {
     if (err instanceof InputError) {
       io.stderr.write(`eks-authz-audit: ${err.message}\n`);
@@ -128,4 +132,15 @@ export async function scanCommand(argv: readonly string[], io: CliIO): Promise<n
   }
   const fail = options.failOn;
   return fail && result.findings.some((f) => atLeast(f.severity, fail)) ? EXIT.FINDINGS : EXIT.OK;
+}
+
+/**
+ * `EKS_AUTHZ_AUDIT_WORKERS=N`: worker threads for large files (0 or 1 reads on one thread; unset: one per core,
+ * at most 4). For benchmarks and for ruling threads out when chasing a bug.
+ */
+function workersFrom(env: CliIO['env']): number | undefined {
+  const value = env['EKS_AUTHZ_AUDIT_WORKERS'];
+  if (value === undefined || value === '') return undefined;
+  if (!/^\d{1,3}$/.test(value)) throw new UsageError(`EKS_AUTHZ_AUDIT_WORKERS: "${value}" is not a whole number of threads`);
+  return Number(value);
 }

@@ -59,26 +59,27 @@ export class FileReader {
   }
 
   private detect(eof: boolean): void {
-    let buf = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
+    const buf = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
     this.pending = [buf];
-    if (buf.length < 3 && !eof) return;
-    if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
-    let p = 0;
-    while (p < buf.length && (buf[p] === 32 || buf[p] === 10 || buf[p] === 13 || buf[p] === 9)) p++;
-    let mode: 'lines' | 'document' = 'lines';
-    if (p === buf.length) {
-      if (!eof && buf.length <= this.maxLineBytes) return;
-    } else if (buf[p] === 91) mode = 'document';
-    else if (buf[p] === 123) {
-      const nl = buf.indexOf(10, p);
-      if (nl < 0 && !eof && buf.length - p <= this.maxLineBytes) return;
-      if (nl < 0 && !eof) mode = 'document';
-      else mode = firstLineIsJsonLine(buf.toString('utf8', p, nl < 0 ? buf.length : nl)) ? 'lines' : 'document';
-    }
+    const format = formatOf(buf, eof, this.maxLineBytes);
+    if (!format) return;
     this.pending = [];
     this.pendingBytes = 0;
-    this.start(mode);
-    this.feed(buf);
+    this.start(format.mode);
+    this.feed(format.from > 0 ? buf.subarray(format.from) : buf);
+  }
+
+  /**
+   * A line read elsewhere (a worker's segment, see parallel.ts), given in file order with its number: read as
+   * the line splitter would have passed it. A reader used this way gets no push() or end().
+   */
+  line(text: string, line: number): void {
+    this.readLine(text, line);
+  }
+
+  /** A line over the cap, found elsewhere: reported as the line splitter would have. */
+  tooLong(line: number): void {
+    this.malformed(line, tooLongReason(this.maxLineBytes));
   }
 
   private start(mode: 'lines' | 'document', firstLine = 1): void {
@@ -86,7 +87,7 @@ export class FileReader {
     if (mode === 'lines') {
       this.lines = new LineSplitter(
         (text, line) => this.readLine(text, line),
-        (line) => this.malformed(line, `line longer than ${this.maxLineBytes} bytes`),
+        (line) => this.tooLong(line),
         this.maxLineBytes,
         firstLine,
         this.lineFilter,
@@ -166,6 +167,40 @@ export class FileReader {
   private malformed(line: number, reason: string): void {
     this.sink.malformed({ file: this.file, line, reason });
   }
+}
+
+/** Where a file's content starts and how it is read, once its first bytes decide it (undefined: need more). */
+export interface Format {
+  readonly mode: 'lines' | 'document';
+  /** Bytes to skip first: a UTF-8 byte order mark. */
+  readonly from: number;
+}
+
+/**
+ * Decides the format from the first bytes (`eof`: there are no more): a JSON document when the first non-blank
+ * byte is `[`, or `{` on a first line that is not a complete JSON object; else lines. Undefined while the
+ * bytes seen cannot decide it yet (only blanks, or a `{` line not yet ended, both within `maxLineBytes`).
+ */
+export function formatOf(buf: Buffer, eof: boolean, maxLineBytes: number): Format | undefined {
+  if (buf.length < 3 && !eof) return undefined;
+  const from = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
+  let p = from;
+  while (p < buf.length && (buf[p] === 32 || buf[p] === 10 || buf[p] === 13 || buf[p] === 9)) p++;
+  let mode: 'lines' | 'document' = 'lines';
+  if (p === buf.length) {
+    if (!eof && buf.length - from <= maxLineBytes) return undefined;
+  } else if (buf[p] === 91) mode = 'document';
+  else if (buf[p] === 123) {
+    const nl = buf.indexOf(10, p);
+    if (nl < 0 && !eof && buf.length - p <= maxLineBytes) return undefined;
+    if (nl < 0 && !eof) mode = 'document';
+    else mode = firstLineIsJsonLine(buf.toString('utf8', p, nl < 0 ? buf.length : nl)) ? 'lines' : 'document';
+  }
+  return { mode, from };
+}
+
+export function tooLongReason(maxLineBytes: number): string {
+  return `line longer than ${maxLineBytes} bytes`;
 }
 
 /** JSON Lines if the first line is a complete JSON object, or the start of an audit event cut short. */

@@ -1,13 +1,17 @@
 import { createReadStream } from 'node:fs';
-import type { RecordSink } from '../core/records';
 import { FastPath } from './fast-path';
 import { FileReader } from './file-reader';
 import { inputError } from './input-error';
 import { listInputs } from './inputs';
+import type { AuditFilter, RecordSink } from '../core/records';
+import type { ParallelOptions } from './parallel';
+import { DEFAULT_PARALLEL_MIN_BYTES, ScanWorkers, defaultWorkers, readInParallel } from './parallel';
 import { SourceError, readRegularFile, readSource } from './source';
 
 export { InputError } from './input-error';
 export { listInputs, type Input } from './inputs';
+import type { Input } from './inputs';
+export type { FilterRecipe, ParallelOptions } from './parallel';
 
 /** Default cap on one line or one JSON element: longer ones are reported malformed and skipped. */
 export const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
@@ -33,6 +37,11 @@ export interface ReadOptions {
    * Default true (unless EKS_AUTHZ_AUDIT_FAST_PATH=off); false parses every event, for comparison.
    */
   readonly fastPath?: boolean;
+  /**
+   * Spread large JSON Lines files over worker threads (parallel.ts); only with the fast path. Absent: every
+   * file is read on this thread.
+   */
+  readonly parallel?: ParallelOptions;
 }
 
 /**
@@ -46,19 +55,51 @@ export async function readInputs(paths: readonly string[], sink: RecordSink, opt
   const filter = (options.fastPath ?? FAST_PATH_DEFAULT) ? sink.auditFilter : undefined;
   // One for the whole scan: what it learns about callers (user segments) holds across files.
   const fastPath = filter ? new FastPath(filter) : undefined;
-  for (const input of inputs) {
-    sink.file(input.name);
-    const reader = new FileReader(input.name, sink, max, fastPath);
-    if (input.kind === 'file' && (await readRegularFile(input.name, reader))) continue;
-    const source =
-      input.kind === 'stdin'
-        ? (options.stdin ?? process.stdin)
-        : createReadStream(input.name, { highWaterMark: CHUNK_BYTES });
-    try {
-      await readSource(source as AsyncIterable<Buffer | string>, reader);
-    } catch (err) {
-      if (err instanceof SourceError) throw inputError(input.name, err.cause);
-      throw err;
+  const parallel = filter && options.parallel && (options.parallel.workers ?? defaultWorkers()) >= 2 ? options.parallel : undefined;
+  // Started at the first file large enough, once for the whole scan (undefined after a failed start).
+  let pool: Promise<ScanWorkers | undefined> | undefined;
+  const workers = async (): Promise<ScanWorkers | undefined> => {
+    pool ??= startWorkers(parallel!, filter!, max);
+    return pool;
+  };
+  try {
+    for (const input of inputs) {
+      sink.file(input.name);
+      const reader = new FileReader(input.name, sink, max, fastPath);
+      if (input.kind === 'file') {
+        if (parallel && (await readLarge(input.name, reader, filter!, workers, parallel, max))) continue;
+        if (await readRegularFile(input.name, reader)) continue;
+      }
+      await readStream(input, reader, options);
     }
+  } finally {
+    await (await pool)?.close();
   }
+}
+
+/** A gzip file, a FIFO, stdin: a stream read chunk by chunk. */
+async function readStream(input: Input, reader: FileReader, options: ReadOptions): Promise<void> {
+  const source =
+    input.kind === 'stdin'
+      ? (options.stdin ?? process.stdin)
+      : createReadStream(input.name, { highWaterMark: CHUNK_BYTES });
+  try {
+    await readSource(source as AsyncIterable<Buffer | string>, reader);
+  } catch (err) {
+    if (err instanceof SourceError) throw inputError(input.name, err.cause);
+    throw err;
+  }
+}
+
+function startWorkers(parallel: ParallelOptions, filter: AuditFilter, maxLineBytes: number): Promise<ScanWorkers | undefined> {
+  return ScanWorkers.start(parallel.workers ?? defaultWorkers(), { maxLineBytes, recipe: parallel.recipe, wants: filter.wants.length });
+}
+
+function readLarge(
+  path: string, reader: FileReader, filter: AuditFilter, workers: () => Promise<ScanWorkers | undefined>, parallel: ParallelOptions, maxLineBytes: number,
+): Promise<boolean> {
+  return readInParallel(path, reader, filter, workers, {
+    minBytes: parallel.minBytes ?? DEFAULT_PARALLEL_MIN_BYTES, maxLineBytes,
+    ...(parallel.segmentBytes ? { segmentBytes: parallel.segmentBytes } : {}),
+  });
 }

@@ -1,7 +1,8 @@
 /**
- * The fast path changes nothing but speed: the same scan with and without it (ReadOptions.fastPath) gives
- * the same findings, stats, malformed samples and rule errors, on generated logs with every planted
- * misconfiguration and every odd line (bench/generate.ts), on samples/, and on the real published logs.
+ * The fast path changes nothing but speed: the same scan with and without it (ReadOptions.fastPath), and
+ * spread over worker threads (ReadOptions.parallel), gives the same findings, stats, malformed samples and
+ * rule errors, on generated logs with every planted misconfiguration and every odd line (bench/generate.ts),
+ * on samples/, and on the real published logs.
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -9,11 +10,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ScanResult } from '../../lambda/core/engine';
 import { Engine } from '../../lambda/core/engine';
 import type { ReadOptions } from '../../lambda/readers/index';
 import { readInputs } from '../../lambda/readers/index';
+import { ScanWorkers } from '../../lambda/readers/parallel';
 import { RULES } from '../../lambda/rules/registry';
 import { checkScan } from '../../bench/check';
 import type { GeneratedLog } from '../../bench/generate';
@@ -29,11 +31,24 @@ async function scan(paths: string[], options: ReadOptions): Promise<{ result: Sc
   return { result: engine.finish(), fast: options.fastPath !== false && engine.auditFilter !== undefined };
 }
 
-/** Both paths over the same input (`options` is called once per scan: a stream is read once). */
+/** Every file, however small, in segments of 256 KiB over two worker threads. */
+const PARALLEL = { recipe: { cluster: 'perf' }, minBytes: 0, segmentBytes: 256 * 1024, workers: 2 } as const;
+
+/**
+ * Both paths over the same input (`options` is called once per scan: a stream is read once), and for files
+ * the fast path through worker threads too: `fast` is checked equal to it here.
+ */
 async function bothPaths(paths: string[], options: () => ReadOptions = () => ({})): Promise<{ fast: ScanResult; full: ScanResult }> {
   const full = await scan(paths, { ...options(), fastPath: false });
   const fast = await scan(paths, { ...options(), fastPath: true });
   expect(fast.fast).toBe(true);
+  if (!paths.includes('-')) {
+    const read = vi.spyOn(ScanWorkers.prototype, 'read');
+    expect((await scan(paths, { ...options(), fastPath: true, parallel: PARALLEL })).result).toEqual(fast.result);
+    // The threads really read (a worker that cannot start leaves the file to this thread, silently).
+    expect(read).toHaveBeenCalled();
+    read.mockRestore();
+  }
   return { fast: fast.result, full: full.result };
 }
 

@@ -1,0 +1,236 @@
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { AuditFilter } from '../core/records';
+import type { FileReader } from './file-reader';
+import { formatOf } from './file-reader';
+import { inputError } from './input-error';
+import type { FilterRecipe, WorkerData, WorkerReply, WorkerTask } from './parallel-protocol';
+import type { SegmentResult } from './segment';
+
+export type { FilterRecipe } from './parallel-protocol';
+
+/** How a scan may spread a large JSON Lines file over worker threads (see readInParallel). */
+export interface ParallelOptions {
+  /** What the workers rebuild the fast path from: the same as the sink's engine was built with. */
+  readonly recipe: FilterRecipe;
+  /** Worker threads (default: the available parallelism, at most 4); fewer than 2 means read sequentially. */
+  readonly workers?: number;
+  /** Files smaller than this are read sequentially: starting the workers would cost more than they save. */
+  readonly minBytes?: number;
+  /** Bytes per segment handed to a worker. */
+  readonly segmentBytes?: number;
+}
+
+export const DEFAULT_PARALLEL_MIN_BYTES = 64 * 1024 * 1024;
+const DEFAULT_SEGMENT_BYTES = 4 * 1024 * 1024;
+/** Segments sent but not yet applied, per worker: enough to keep a worker busy while its last result travels. */
+const AHEAD_PER_WORKER = 2;
+
+export function defaultWorkers(): number {
+  return Math.min(availableParallelism(), 4);
+}
+
+/**
+ * Worker threads that read segments of JSON Lines files through the fast path, so that a large file is read
+ * at the speed of several cores. The main thread keeps everything that has order or state: it applies each
+ * segment's result in file order (the full path for the lines the fast path left, with their line numbers in
+ * the file; the counts of the events it took), so the sink sees what a sequential read would have given it.
+ */
+export class ScanWorkers {
+  private job: { onReply: (reply: WorkerReply) => void; onFailure: (err: Error) => void } | undefined;
+
+  private constructor(private readonly workers: Worker[]) {
+    for (const worker of workers) {
+      worker.on('message', (reply: WorkerReply) => this.job?.onReply(reply));
+      worker.on('error', (err) => this.job?.onFailure(err));
+      worker.on('exit', (code) => this.job?.onFailure(new Error(`scan worker exited (code ${code})`)));
+    }
+  }
+
+  /** Starts `count` workers; undefined (and none left running) when one cannot start. */
+  static async start(count: number, data: WorkerData): Promise<ScanWorkers | undefined> {
+    const workers: Worker[] = [];
+    try {
+      for (let i = 0; i < count; i++) workers.push(new Worker(workerUrl(), { workerData: data }));
+      await Promise.all(workers.map(ready));
+      return new ScanWorkers(workers);
+    } catch (err) {
+      debug(`scan workers could not start, reading sequentially: ${err instanceof Error ? err.message : String(err)}`);
+      await Promise.all(workers.map((w) => w.terminate()));
+      return undefined;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.job = undefined;
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+
+  /**
+   * Reads [0, size) of `path` in segments and applies every result to `reader` and `filter` in file order.
+   * Rejects with InputError when a worker cannot read the file, or with the worker's error (a bug).
+   */
+  read(path: string, size: number, segmentBytes: number, reader: FileReader, filter: AuditFilter): Promise<void> {
+    const total = Math.max(1, Math.ceil(size / segmentBytes));
+    const waiting = new Map<number, SegmentResult>();
+    const busy = new Map<Worker, number>(this.workers.map((w) => [w, 0]));
+    const owner = new Map<number, Worker>();
+    let sent = 0;
+    let applied = 0;
+    let lineBase = 0;
+    const pump = (): void => {
+      for (const worker of this.workers) {
+        while (sent < total && busy.get(worker)! < AHEAD_PER_WORKER) {
+          const start = sent * segmentBytes;
+          const task: WorkerTask = { path, size, segment: { id: sent, start, end: Math.min(size, start + segmentBytes) } };
+          owner.set(sent, worker);
+          busy.set(worker, busy.get(worker)! + 1);
+          worker.postMessage(task);
+          sent++;
+        }
+      }
+    };
+    return new Promise<void>((resolve, reject) => {
+      const fail = (err: unknown): void => {
+        this.job = undefined;
+        reject(err);
+      };
+      this.job = {
+        onFailure: fail,
+        onReply: (reply) => {
+          if (reply.kind === 'error') {
+            const err = Object.assign(new Error(reply.message), reply.code ? { code: reply.code } : {});
+            return fail(reply.code ? inputError(path, err) : new Error(`scan worker failed on ${path}: ${reply.message}`));
+          }
+          if (reply.kind !== 'result') return;
+          const { result } = reply;
+          const worker = owner.get(result.id)!;
+          owner.delete(result.id);
+          busy.set(worker, busy.get(worker)! - 1);
+          waiting.set(result.id, result);
+          try {
+            for (let next = waiting.get(applied); next; next = waiting.get(applied)) {
+              waiting.delete(applied);
+              lineBase = applySegment(next, lineBase, reader, filter);
+              applied++;
+            }
+          } catch (err) {
+            return fail(err);
+          }
+          if (applied === total) {
+            this.job = undefined;
+            resolve();
+          } else pump();
+        },
+      };
+      pump();
+    });
+  }
+}
+
+/**
+ * Gives the sink what a sequential read of the segment would have: its leftover lines through the reader, with
+ * their numbers in the file (`lineBase` lines precede the segment), and its fast-path counts. Returns the
+ * line base of the next segment.
+ */
+export function applySegment(r: SegmentResult, lineBase: number, reader: FileReader, filter: AuditFilter): number {
+  for (let i = 0; i < r.numbers.length; i++) {
+    const text = r.texts[i] as string | null;
+    const line = lineBase + r.numbers[i]!;
+    if (text === null) reader.tooLong(line);
+    else reader.line(text, line);
+  }
+  for (const [kept, count] of Object.entries(r.skipped)) {
+    const role = kept === '' ? undefined : kept;
+    for (let i = 0; i < count; i++) filter.skipped(role);
+  }
+  return lineBase + r.lines;
+}
+
+/**
+ * Reads `path` through `workers` when it is a regular, uncompressed JSON Lines file of at least `minBytes`;
+ * returns false having read nothing otherwise (the caller reads it sequentially).
+ */
+export async function readInParallel(
+  path: string,
+  reader: FileReader,
+  filter: AuditFilter,
+  workers: () => Promise<ScanWorkers | undefined>,
+  options: { readonly minBytes: number; readonly segmentBytes?: number; readonly maxLineBytes: number },
+): Promise<boolean> {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    throw inputError(path, err);
+  }
+  let size: number;
+  const head = Buffer.allocUnsafe(64 * 1024);
+  let n: number;
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile() || st.size < options.minBytes) return false;
+    size = st.size;
+    n = readSync(fd, head, 0, head.length, 0);
+  } catch (err) {
+    throw inputError(path, err);
+  } finally {
+    closeSync(fd);
+  }
+  if (head[0] === 0x1f && head[1] === 0x8b) return false;
+  // Only lines split into independent pieces (a JSON document, a CloudWatch export, is read as a whole), and
+  // only lines of JSON pay for the threads: the fast path takes nothing else (klog, S3 export prefixes).
+  const format = formatOf(head.subarray(0, n), n === size, options.maxLineBytes);
+  if (format?.mode !== 'lines' || head[firstNonBlankByte(head, format.from, n)] !== 0x7b) return false;
+  const pool = await workers();
+  if (!pool) return false;
+  await pool.read(path, size, options.segmentBytes ?? DEFAULT_SEGMENT_BYTES, reader, filter);
+  return true;
+}
+
+function firstNonBlankByte(buf: Buffer, from: number, end: number): number {
+  let p = from;
+  while (p < end && (buf[p] === 32 || buf[p] === 10 || buf[p] === 13 || buf[p] === 9)) p++;
+  return p;
+}
+
+function ready(worker: Worker): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (reply: WorkerReply): void => {
+      cleanup();
+      if (reply.kind === 'ready') resolve();
+      else reject(new Error(reply.kind === 'error' ? reply.message : `unexpected ${reply.kind} before ready`));
+    };
+    const onError = (err: Error): void => {
+      cleanup();
+      reject(err);
+    };
+    const onExit = (code: number): void => {
+      cleanup();
+      reject(new Error(`scan worker exited (code ${code}) before it was ready`));
+    };
+    const cleanup = (): void => {
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+    };
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    worker.on('exit', onExit);
+  });
+}
+
+/**
+ * The worker's file: beside the bundled CLI (scan-worker.mjs) when this code runs from the bundle, else the
+ * TypeScript source started through a loader of its own.
+ */
+function workerUrl(): URL {
+  return import.meta.url.endsWith('.ts')
+    ? new URL('./scan-worker-boot.mjs', import.meta.url)
+    : new URL('./scan-worker.mjs', import.meta.url);
+}
+
+function debug(message: string): void {
+  if (process.env['EKS_AUTHZ_AUDIT_DEBUG']) process.stderr.write(`eks-authz-audit: ${message}\n`);
+}

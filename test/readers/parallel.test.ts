@@ -1,0 +1,115 @@
+/**
+ * The worker threads of a parallel scan: which files they take, what a scan through them gives (the same as
+ * one thread: also checked on generated, sample and real logs in test/perf/fast-path.test.ts), and what
+ * happens when a worker cannot start or cannot read.
+ */
+import { gzipSync } from 'node:zlib';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { Engine } from '../../lambda/core/engine';
+import { FileReader } from '../../lambda/readers/file-reader';
+import { InputError, readInputs } from '../../lambda/readers/index';
+import { ScanWorkers, readInParallel } from '../../lambda/readers/parallel';
+import { RULES } from '../../lambda/rules/registry';
+import { generateAuditLog } from '../../bench/generate';
+import { CollectingSink } from './collect';
+import { useTmpDir } from './helpers';
+
+const tmp = useTmpDir();
+const MAX = 16 * 1024 * 1024;
+const recipe = { cluster: 'parallel', settings: { forbiddenBurst: 5 } };
+const filter = (): NonNullable<Engine['auditFilter']> => new Engine(RULES, recipe).auditFilter!;
+
+let log = '';
+let workers: ScanWorkers | undefined;
+
+beforeAll(async () => {
+  log = generateAuditLog(join(tmp.dir(), 'audit.jsonl'), { bytes: 2_000_000, nodes: 12, damaged: true, seed: 'parallel' }).path;
+  workers = await ScanWorkers.start(2, { maxLineBytes: MAX, recipe, wants: filter().wants.length });
+});
+
+afterAll(async () => {
+  await workers?.close();
+});
+
+async function scan(paths: string[], parallel?: Parameters<typeof readInputs>[2]): Promise<ReturnType<Engine['finish']>> {
+  const engine = new Engine(RULES, recipe);
+  await readInputs(paths, engine, { fastPath: true, ...parallel });
+  return engine.finish();
+}
+
+describe('ScanWorkers', () => {
+  it('start from source in a worker thread and give the same scan as one thread, over many small segments', async () => {
+    // Prepare
+    expect(workers).toBeDefined();
+    const sequential = await scan([log]);
+    const engine = new Engine(RULES, recipe);
+    engine.file(log);
+
+    // Act
+    await workers!.read(log, (await import('node:fs')).statSync(log).size, 64 * 1024, new FileReader(log, engine, MAX), engine.auditFilter!);
+
+    // Assess
+    const parallel = engine.finish();
+    expect(parallel).toEqual(sequential);
+    expect(parallel.stats.malformed).toBe(3);
+    expect(parallel.findings.length).toBeGreaterThan(5);
+  });
+
+  it('report a file that cannot be read as an InputError naming it', async () => {
+    // Prepare
+    const missing = join(tmp.dir(), 'gone.jsonl');
+    const engine = new Engine(RULES, recipe);
+
+    // Act
+    const read = workers!.read(missing, 1000, 100, new FileReader(missing, engine, MAX), engine.auditFilter!);
+
+    // Assess
+    await expect(read).rejects.toThrow(InputError);
+    await expect(read).rejects.toThrow(`cannot read ${JSON.stringify(missing)}: no such file or directory`);
+  });
+
+  it('do not start when their fast path would differ from the scan\'s (the scan then reads on one thread)', async () => {
+    // Act
+    const drifted = await ScanWorkers.start(2, { maxLineBytes: MAX, recipe, wants: 999 });
+
+    // Assess
+    expect(drifted).toBeUndefined();
+  });
+});
+
+describe('readInParallel', () => {
+  const options = { minBytes: 1000, maxLineBytes: MAX };
+
+  it.each([
+    ['smaller than the minimum', () => tmp.write('small.jsonl', '{"kind":"Event"}\n')],
+    ['gzip', () => tmp.write('big.jsonl.gz', gzipSync(Buffer.alloc(50_000, '{"a":1}\n')))],
+    ['a JSON document (CloudWatch export)', () => tmp.write('export.json', `[${'{"message":"x"},'.repeat(200)}{"message":"x"}]`)],
+    ['lines that are not JSON (klog: nothing for the fast path)', () => tmp.write('klog.log', 'I0610 12:00:00.000000 1 flags.go:64] FLAG: --v="2"\n'.repeat(100))],
+  ])('leaves a file that is %s to the sequential reader, without starting workers', async (_what, write) => {
+    // Prepare
+    const path = await write();
+    const start = vi.fn(async () => workers);
+
+    // Act
+    const taken = await readInParallel(path, new FileReader(path, new CollectingSink(), MAX), filter(), start, options);
+
+    // Assess
+    expect(taken).toBe(false);
+    expect(start).not.toHaveBeenCalled();
+  });
+
+  it('takes a large JSON Lines file, and leaves it when the workers could not start', async () => {
+    // Prepare
+    const sink = new CollectingSink();
+
+    // Act
+    const taken = await readInParallel(log, new FileReader(log, sink, MAX), filter(), async () => workers, options);
+    const left = await readInParallel(log, new FileReader(log, new CollectingSink(), MAX), filter(), async () => undefined, options);
+
+    // Assess
+    expect(taken).toBe(true);
+    expect(sink.malformedLines.map((m) => m.line).length).toBe(3);
+    expect(left).toBe(false);
+  });
+});
