@@ -8,9 +8,10 @@ const mb = (bytes: number): string => (bytes >= 1e9 ? `${(bytes / 1e9).toFixed(2
 const num = (n: number, digits = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 /** A Markdown table per size, the targets checked, the load average, and what the check of findings said. */
-export function report(results: readonly SizeResult[], startup: Measured, runs: number): string {
+export function report(results: readonly SizeResult[], startup: readonly Measured[], runs: number): string {
   const lines: string[] = [];
-  lines.push(`Medians of ${runs} run(s). CLI startup on an empty file (tsx): ${startup.medianSeconds.toFixed(2)} s, peak RSS ${rss(startup)}.`, '');
+  const started = startup.map((m) => `${m.name} ${m.medianSeconds.toFixed(2)} s (peak RSS ${rss(m)} MB)`).join(', ');
+  lines.push(`Medians of ${runs} run(s). CLI start-up on an empty file: ${started}.`, '');
   for (const r of results) {
     const { log } = r;
     const jq = r.measured.find((m) => m.name.startsWith('jq'));
