@@ -1,11 +1,11 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { FastPath } from './fast-path';
 import { FileReader } from './file-reader';
 import { inputError } from './input-error';
 import { listInputs } from './inputs';
 import type { AuditFilter, RecordSink } from '../core/records';
 import type { ParallelOptions } from './parallel';
-import { DEFAULT_PARALLEL_MIN_BYTES, ScanWorkers, defaultWorkers, readInParallel } from './parallel';
+import { DEFAULT_PARALLEL_MIN_BYTES, DEFAULT_PARALLEL_MIN_FILE_BYTES, ScanWorkers, defaultWorkers, readInParallel } from './parallel';
 import { SourceError, readRegularFile, readSource } from './source';
 
 export { InputError } from './input-error';
@@ -55,7 +55,7 @@ export async function readInputs(paths: readonly string[], sink: RecordSink, opt
   const filter = (options.fastPath ?? FAST_PATH_DEFAULT) ? sink.auditFilter : undefined;
   // One for the whole scan: what it learns about callers (user segments) holds across files.
   const fastPath = filter ? new FastPath(filter) : undefined;
-  const parallel = filter && options.parallel && (options.parallel.workers ?? defaultWorkers()) >= 2 ? options.parallel : undefined;
+  const parallel = filter && options.parallel && worthThreads(inputs, options.parallel) ? options.parallel : undefined;
   // Started at the first file large enough, once for the whole scan (undefined after a failed start).
   let pool: Promise<ScanWorkers | undefined> | undefined;
   const workers = async (): Promise<ScanWorkers | undefined> => {
@@ -91,6 +91,23 @@ async function readStream(input: Input, reader: FileReader, options: ReadOptions
   }
 }
 
+/** Two threads or more, and enough bytes in regular files for their start and warm-up to pay off. */
+function worthThreads(inputs: readonly Input[], parallel: ParallelOptions): boolean {
+  if ((parallel.workers ?? defaultWorkers()) < 2) return false;
+  const min = parallel.minBytes ?? DEFAULT_PARALLEL_MIN_BYTES;
+  let total = 0;
+  for (const input of inputs) {
+    if (input.kind !== 'file') continue;
+    try {
+      total += statSync(input.name).size;
+    } catch {
+      // Reported by the read itself, in its turn.
+    }
+    if (total >= min) return true;
+  }
+  return total >= min;
+}
+
 function startWorkers(parallel: ParallelOptions, filter: AuditFilter, maxLineBytes: number): Promise<ScanWorkers | undefined> {
   return ScanWorkers.start(parallel.workers ?? defaultWorkers(), { maxLineBytes, recipe: parallel.recipe, wants: filter.wants.length });
 }
@@ -99,7 +116,7 @@ function readLarge(
   path: string, reader: FileReader, filter: AuditFilter, workers: () => Promise<ScanWorkers | undefined>, parallel: ParallelOptions, maxLineBytes: number,
 ): Promise<boolean> {
   return readInParallel(path, reader, filter, workers, {
-    minBytes: parallel.minBytes ?? DEFAULT_PARALLEL_MIN_BYTES, maxLineBytes,
+    minFileBytes: parallel.minFileBytes ?? DEFAULT_PARALLEL_MIN_FILE_BYTES, maxLineBytes,
     ...(parallel.segmentBytes ? { segmentBytes: parallel.segmentBytes } : {}),
   });
 }

@@ -32,7 +32,7 @@ async function scan(paths: string[], options: ReadOptions): Promise<{ result: Sc
 }
 
 /** Every file, however small, in segments of 256 KiB over two worker threads. */
-const PARALLEL = { recipe: { cluster: 'perf' }, minBytes: 0, segmentBytes: 256 * 1024, workers: 2 } as const;
+const PARALLEL = { recipe: { cluster: 'perf' }, minBytes: 0, minFileBytes: 0, segmentBytes: 256 * 1024, workers: 2 } as const;
 
 /**
  * Both paths over the same input (`options` is called once per scan: a stream is read once), and for files

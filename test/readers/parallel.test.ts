@@ -3,6 +3,7 @@
  * one thread: also checked on generated, sample and real logs in test/perf/fast-path.test.ts), and what
  * happens when a worker cannot start or cannot read.
  */
+import { readFileSync, statSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -47,7 +48,7 @@ describe('ScanWorkers', () => {
     engine.file(log);
 
     // Act
-    await workers!.read(log, (await import('node:fs')).statSync(log).size, 64 * 1024, new FileReader(log, engine, MAX), engine.auditFilter!);
+    await workers!.read(log, statSync(log).size, 64 * 1024, new FileReader(log, engine, MAX), engine.auditFilter!);
 
     // Assess
     const parallel = engine.finish();
@@ -79,7 +80,7 @@ describe('ScanWorkers', () => {
 });
 
 describe('readInParallel', () => {
-  const options = { minBytes: 1000, maxLineBytes: MAX };
+  const options = { minFileBytes: 1000, maxLineBytes: MAX };
 
   it.each([
     ['smaller than the minimum', () => tmp.write('small.jsonl', '{"kind":"Event"}\n')],
@@ -111,5 +112,27 @@ describe('readInParallel', () => {
     expect(taken).toBe(true);
     expect(sink.malformedLines.map((m) => m.line).length).toBe(3);
     expect(left).toBe(false);
+  });
+});
+
+describe('readInputs with threads allowed', () => {
+  it('uses them when the files add up to minBytes, though neither reaches it alone, and not below', async () => {
+    // Prepare
+    const copy = await tmp.write('copy.jsonl', readFileSync(log));
+    const total = statSync(log).size * 2;
+    const read = vi.spyOn(ScanWorkers.prototype, 'read');
+    const parallel = (minBytes: number) => ({ parallel: { recipe, minBytes, minFileBytes: 0, workers: 2 } });
+
+    // Act
+    const threaded = await scan([log, copy], parallel(total));
+    const threadedReads = read.mock.calls.length;
+    read.mockClear();
+    const single = await scan([log, copy], parallel(total + 1));
+
+    // Assess
+    expect(threadedReads).toBe(2);
+    expect(read).not.toHaveBeenCalled();
+    expect(threaded).toEqual(single);
+    read.mockRestore();
   });
 });
