@@ -174,6 +174,8 @@ export interface Format {
   readonly mode: 'lines' | 'document';
   /** Bytes to skip first: a UTF-8 byte order mark. */
   readonly from: number;
+  /** Index of the first byte that is not blank (the buffer's length when there is none). */
+  readonly first: number;
 }
 
 /**
@@ -196,7 +198,7 @@ export function formatOf(buf: Buffer, eof: boolean, maxLineBytes: number): Forma
     if (nl < 0 && !eof) mode = 'document';
     else mode = firstLineIsJsonLine(buf.toString('utf8', p, nl < 0 ? buf.length : nl)) ? 'lines' : 'document';
   }
-  return { mode, from };
+  return { mode, from, first: p };
 }
 
 export function tooLongReason(maxLineBytes: number): string {

@@ -5,6 +5,7 @@ import type { AuditFilter } from '../core/records';
 import type { FileReader } from './file-reader';
 import { formatOf } from './file-reader';
 import { inputError } from './input-error';
+import { FILE_CHUNK_BYTES } from './source';
 import type { FilterRecipe, WorkerData, WorkerReply, WorkerTask } from './parallel-protocol';
 import type { SegmentResult } from './segment';
 
@@ -190,7 +191,7 @@ export async function readInParallel(
     throw inputError(path, err);
   }
   let size: number;
-  const head = Buffer.allocUnsafe(64 * 1024);
+  const head = Buffer.allocUnsafe(FILE_CHUNK_BYTES);
   let n: number;
   try {
     const st = fstatSync(fd);
@@ -206,18 +207,12 @@ export async function readInParallel(
   // Only lines split into independent pieces (a JSON document, a CloudWatch export, is read as a whole), and
   // only lines of JSON pay for the threads: the fast path takes nothing else (klog, S3 export prefixes).
   const format = formatOf(head.subarray(0, n), n === size, options.maxLineBytes);
-  if (format?.mode !== 'lines' || head[firstNonBlankByte(head, format.from, n)] !== 0x7b) return false;
+  if (format?.mode !== 'lines' || head[format.first] !== 0x7b) return false;
   const pool = await workers();
   if (!pool) return false;
   debug(`${path}: ${size} bytes read by ${pool.size} worker threads`);
   await pool.read(path, size, options.segmentBytes ?? DEFAULT_SEGMENT_BYTES, reader, filter);
   return true;
-}
-
-function firstNonBlankByte(buf: Buffer, from: number, end: number): number {
-  let p = from;
-  while (p < end && (buf[p] === 32 || buf[p] === 10 || buf[p] === 13 || buf[p] === 9)) p++;
-  return p;
 }
 
 function ready(worker: Worker): Promise<void> {
