@@ -1,16 +1,15 @@
 import { createReadStream, statSync } from 'node:fs';
 import { FastPath } from './fast-path';
 import { FileReader } from './file-reader';
-import { inputError } from './input-error';
-import { listInputs } from './inputs';
 import type { AuditFilter, RecordSink } from '../core/records';
+import { inputError } from './input-error';
+import { listInputs, type Input } from './inputs';
 import type { ParallelOptions } from './parallel';
 import { DEFAULT_PARALLEL_MIN_BYTES, DEFAULT_PARALLEL_MIN_FILE_BYTES, ScanWorkers, defaultWorkers, readInParallel } from './parallel';
 import { SourceError, readRegularFile, readSource } from './source';
 
 export { InputError } from './input-error';
 export { listInputs, type Input } from './inputs';
-import type { Input } from './inputs';
 export type { FilterRecipe, ParallelOptions } from './parallel';
 
 /** Default cap on one line or one JSON element: longer ones are reported malformed and skipped. */
@@ -105,7 +104,7 @@ function worthThreads(inputs: readonly Input[], parallel: ParallelOptions): bool
     }
     if (total >= min) return true;
   }
-  return total >= min;
+  return false;
 }
 
 function startWorkers(parallel: ParallelOptions, filter: AuditFilter, maxLineBytes: number): Promise<ScanWorkers | undefined> {

@@ -37,7 +37,7 @@ export interface ParallelOptions {
 export const DEFAULT_PARALLEL_MIN_BYTES = 256 * 1024 * 1024;
 export const DEFAULT_PARALLEL_MIN_FILE_BYTES = 1024 * 1024;
 const DEFAULT_SEGMENT_BYTES = 4 * 1024 * 1024;
-/** Segments sent but not yet applied, per worker: enough to keep a worker busy while its last result travels. */
+/** Segments a worker holds at once: enough to keep it busy while its last result travels. */
 const AHEAD_PER_WORKER = 2;
 
 /**
@@ -104,9 +104,12 @@ export class ScanWorkers {
     let sent = 0;
     let applied = 0;
     let lineBase = 0;
+    // Segments sent but not yet applied: bounded, so a worker that races ahead of a slow one (a segment of
+    // lines left for the main thread, a very long line) cannot pile up results in memory.
+    const window = this.workers.length * AHEAD_PER_WORKER;
     const pump = (): void => {
       for (const worker of this.workers) {
-        while (sent < total && busy.get(worker)! < AHEAD_PER_WORKER) {
+        while (sent < total && sent - applied < window && busy.get(worker)! < AHEAD_PER_WORKER) {
           const start = sent * segmentBytes;
           const task: WorkerTask = { path, size, segment: { id: sent, start, end: Math.min(size, start + segmentBytes) } };
           owner.set(sent, worker);
