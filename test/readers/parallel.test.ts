@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Engine } from '../../lambda/core/engine';
 import { FileReader } from '../../lambda/readers/file-reader';
 import { InputError, readInputs } from '../../lambda/readers/index';
-import { ScanWorkers, readInParallel } from '../../lambda/readers/parallel';
+import { ScanWorkers, defaultWorkers, readInParallel } from '../../lambda/readers/parallel';
 import { RULES } from '../../lambda/rules/registry';
 import { generateAuditLog } from '../../bench/generate';
 import { CollectingSink } from './collect';
@@ -76,6 +76,13 @@ describe('ScanWorkers', () => {
 
     // Assess
     expect(drifted).toBeUndefined();
+  });
+});
+
+describe('defaultWorkers', () => {
+  it('is one (no threads) when the code runs from source, as here: each worker would compile it again', () => {
+    // Act + Assess
+    expect(defaultWorkers()).toBe(1);
   });
 });
 
