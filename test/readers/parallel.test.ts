@@ -4,13 +4,17 @@
  * happens when a worker cannot start or cannot read.
  */
 import { readFileSync, statSync } from 'node:fs';
+import { EventEmitter } from 'node:events';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Engine } from '../../lambda/core/engine';
 import { FileReader } from '../../lambda/readers/file-reader';
 import { InputError, readInputs } from '../../lambda/readers/index';
+import type { AuditFilter } from '../../lambda/core/records';
 import { ScanWorkers, defaultWorkers, readInParallel } from '../../lambda/readers/parallel';
+import type { WorkerTask } from '../../lambda/readers/parallel-protocol';
+import type { SegmentResult } from '../../lambda/readers/segment';
 import { RULES } from '../../lambda/rules/registry';
 import { generateAuditLog } from '../../bench/generate';
 import { CollectingSink } from './collect';
@@ -20,6 +24,18 @@ const tmp = useTmpDir();
 const MAX = 16 * 1024 * 1024;
 const recipe = { cluster: 'parallel', settings: { forbiddenBurst: 5 } };
 const filter = (): NonNullable<Engine['auditFilter']> => new Engine(RULES, recipe).auditFilter!;
+
+/** An AuditFilter that only counts the events the fast path took. */
+class CountingFilter implements AuditFilter {
+  taken = 0;
+  readonly wants = [];
+  keep(): undefined {
+    return undefined;
+  }
+  skipped(): void {
+    this.taken++;
+  }
+}
 
 let log = '';
 let workers: ScanWorkers | undefined;
@@ -141,5 +157,48 @@ describe('readInputs with threads allowed', () => {
     expect(read).not.toHaveBeenCalled();
     expect(threaded).toEqual(single);
     read.mockRestore();
+  });
+});
+
+describe('ScanWorkers.read, with workers that answer when told', () => {
+  /** Takes tasks and answers only when the test says so: the order of answers is the test's. */
+  class FakeWorker extends EventEmitter {
+    readonly tasks: number[] = [];
+    postMessage(task: WorkerTask): void {
+      this.tasks.push(task.segment.id);
+    }
+    answer(id: number): void {
+      const result: SegmentResult = { id, lines: 1, skipped: { '': 1 }, numbers: [], texts: [] };
+      this.emit('message', { kind: 'result', result });
+    }
+    async terminate(): Promise<number> {
+      return 0;
+    }
+  }
+
+  it('sends no segment beyond the window while an earlier one is unanswered, and applies all in order', async () => {
+    // Prepare: 10 segments of 100 bytes, two workers holding two each (a window of four).
+    const [a, b] = [new FakeWorker(), new FakeWorker()];
+    const pool = Reflect.construct(ScanWorkers, [[a, b]]) as ScanWorkers;
+    const filter = new CountingFilter();
+    const done = pool.read('fake.jsonl', 1000, 100, new FileReader('fake.jsonl', new CollectingSink(), MAX), filter);
+
+    // Act + Assess: b races ahead while a sits on segment 0.
+    expect([a.tasks, b.tasks]).toEqual([[0, 1], [2, 3]]);
+    b.answer(2);
+    b.answer(3);
+    expect(b.tasks).toEqual([2, 3]);
+    a.answer(0);
+    expect(a.tasks).toEqual([0, 1, 4]);
+    a.answer(1);
+    expect([a.tasks, b.tasks]).toEqual([[0, 1, 4, 5], [2, 3, 6, 7]]);
+    for (const id of [4, 5]) a.answer(id);
+    for (const id of [6, 7]) b.answer(id);
+    // a, free first, holds both of the last two.
+    expect(a.tasks.slice(-2)).toEqual([8, 9]);
+    a.answer(9);
+    a.answer(8);
+    await done;
+    expect(filter.taken).toBe(10);
   });
 });
