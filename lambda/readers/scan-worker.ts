@@ -28,6 +28,7 @@ try {
     try {
       if (open?.path !== task.path) {
         if (open) closeSync(open.fd);
+        // Cleared first: if the open below throws, no closed descriptor is left to be read.
         open = undefined;
         open = { path: task.path, fd: openSync(task.path, 'r') };
       }
