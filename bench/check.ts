@@ -1,4 +1,4 @@
-import type { Finding, ScanStats } from '../lambda/core/findings';
+import type { Finding, ScanStats } from '../lambda/model/findings';
 import type { ExpectedFinding } from './log-writer';
 import { findingKey } from './log-writer';
 

@@ -1,4 +1,4 @@
-import type { Severity } from '../lambda/core/severity';
+import type { Severity } from '../lambda/model/severity';
 
 /**
  * The validated shape of everything a deployment is configured with, shared by the context parser

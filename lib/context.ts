@@ -1,5 +1,5 @@
-import type { Severity } from '../lambda/core/severity';
-import { SEVERITIES, isSeverity } from '../lambda/core/severity';
+import type { Severity } from '../lambda/model/severity';
+import { SEVERITIES, isSeverity } from '../lambda/model/severity';
 import type { AuditedCluster } from './config';
 import { ConfigError, DEFAULTS, validateClusters, validateEmails, validateMinutes } from './config';
 

@@ -14,10 +14,10 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ENV, METRICS } from '../lambda/config/names';
-import type { Severity } from '../lambda/core/severity';
-import { parseThreshold, ThresholdError, type RuleSettings } from '../lambda/rules/settings';
-import { isSeverity, SEVERITIES } from '../lambda/core/severity';
+import { ENV, METRICS } from '../lambda/settings/names';
+import type { Severity } from '../lambda/model/severity';
+import { parseThreshold, ThresholdError, type RuleSettings } from '../lambda/model/rule-settings';
+import { isSeverity, SEVERITIES } from '../lambda/model/severity';
 import type { AuditedCluster } from './config';
 import { ConfigError, DEFAULTS, validateClusters, validateEmails, validateMinutes } from './config';
 import { iam5ResourceFinding } from './nag';
@@ -65,12 +65,12 @@ export interface EksAuthzAuditorProps {
   readonly removalPolicy?: RemovalPolicy;
   /**
    * Thresholds of the burst rules (authenticator-denied-burst, forbidden-burst), counted per run window.
-   * @default deniedBurst 20, forbiddenBurst 50, forbiddenBurstResources 5 (lambda/rules/settings.ts)
+   * @default deniedBurst 20, forbiddenBurst 50, forbiddenBurstResources 5 (lambda/model/rule-settings.ts)
    */
   readonly ruleSettings?: Partial<RuleSettings>;
   /**
    * The handler source, bundled with the local esbuild.
-   * @default lambda/handler.ts of this project
+   * @default lambda/runtime/handler.ts of this project
    */
   readonly entry?: string;
 }
@@ -179,7 +179,7 @@ export class EksAuthzAuditor extends Construct {
     this.grantAudit();
 
     this.function = new NodejsFunction(this, 'Function', {
-      entry: props.entry ?? join(PROJECT_ROOT, 'lambda', 'handler.ts'),
+      entry: props.entry ?? join(PROJECT_ROOT, 'lambda', 'runtime', 'handler.ts'),
       handler: 'handler',
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),

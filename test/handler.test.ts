@@ -11,13 +11,13 @@ import {
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { createHandler } from '../lambda/aws/lambda-runtime';
-import { DEFAULT_RULE_SETTINGS } from '../lambda/rules/settings';
-import type { RuntimeConfig } from '../lambda/aws/config';
-import { InvalidRequestError } from '../lambda/aws/request';
-import { AuditFailedError, DeliveryFailedError } from '../lambda/aws/run';
-import { METRICS, ENV } from '../lambda/config/names';
-import { nodeLeaseForbidden } from '../lambda/rules/node-lease-forbidden';
+import { createHandler } from '../lambda/runtime/lambda-runtime';
+import { DEFAULT_RULE_SETTINGS } from '../lambda/model/rule-settings';
+import type { RuntimeConfig } from '../lambda/runtime/config';
+import { InvalidRequestError } from '../lambda/runtime/request';
+import { AuditFailedError, DeliveryFailedError } from '../lambda/runtime/run';
+import { METRICS, ENV } from '../lambda/settings/names';
+import { nodeLeaseForbidden } from '../lambda/rules/audit/node-lease-forbidden';
 import { RULES } from '../lambda/rules/registry';
 import { fakeClock, leaseForbiddenEvent, resultRow, scheduledEvent, type FakeClock } from './aws/helpers';
 
@@ -307,7 +307,7 @@ describe('handler module: cold start', () => {
     vi.stubEnv(ENV.TOPIC_ARN, 'not-an-arn');
 
     // Act
-    const load = import('../lambda/handler');
+    const load = import('../lambda/runtime/handler');
 
     // Assess
     await expect(load).rejects.toThrow(`${ENV.TOPIC_ARN}: "not-an-arn" is not an SNS topic ARN`);
@@ -321,7 +321,7 @@ describe('handler module: cold start', () => {
     vi.stubEnv('AWS_REGION', 'eu-west-1');
 
     // Act
-    const mod = await import('../lambda/handler');
+    const mod = await import('../lambda/runtime/handler');
 
     // Assess
     expect(typeof mod.handler).toBe('function');

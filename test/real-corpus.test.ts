@@ -2,9 +2,10 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { Engine, type ScanResult } from '../lambda/core/engine';
-import { atLeast } from '../lambda/core/severity';
-import { readInputs } from '../lambda/readers/index';
+import { Engine } from '../lambda/engine/engine';
+import type { ScanResult } from '../lambda/model/findings';
+import { atLeast } from '../lambda/model/severity';
+import { readInputs } from '../lambda/scan/index';
 import { RULES } from '../lambda/rules/registry';
 
 /** Real published EKS logs (../shared/fixtures/real, see its PROVENANCE.md); absent on some machines. */

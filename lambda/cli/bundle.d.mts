@@ -17,5 +17,5 @@ export function cliBundle(repoRoot: string, options?: CliBundleOptions): Promise
 /** 16 hex digits over the sources under lambda/, package-lock.json, tsconfig.json, esbuild's and Node's versions. */
 export function bundleKey(repoRoot: string, esbuildVersion: string): string;
 
-/** Output name -> entry file: `cli`, and `scan-worker` when lambda/readers/scan-worker.ts exists. */
+/** Output name -> entry file: `cli`, and `scan-worker` when lambda/scan/scan-worker.ts exists. */
 export function bundleEntryPoints(repoRoot: string): Record<string, string>;

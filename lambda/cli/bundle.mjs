@@ -106,7 +106,7 @@ function sourceFiles(dir, into = []) {
 
 /**
  * The bundle's entry points, by output name: `cli` (lambda/cli/entry.ts, the program bin runs) and, once it
- * exists, `scan-worker` (lambda/readers/scan-worker.ts), which code in the bundle starts as
+ * exists, `scan-worker` (lambda/scan/scan-worker.ts), which code in the bundle starts as
  * `new URL('./scan-worker.mjs', import.meta.url)`.
  * @param {string} repoRoot
  * @returns {Record<string, string>}
@@ -114,7 +114,7 @@ function sourceFiles(dir, into = []) {
 export function bundleEntryPoints(repoRoot) {
   /** @type {Record<string, string>} */
   const entries = { cli: join(repoRoot, 'lambda', 'cli', 'entry.ts') };
-  const worker = join(repoRoot, 'lambda', 'readers', 'scan-worker.ts');
+  const worker = join(repoRoot, 'lambda', 'scan', 'scan-worker.ts');
   if (existsSync(worker)) entries['scan-worker'] = worker;
   return entries;
 }

@@ -1,6 +1,6 @@
 import { RULES } from '../rules/registry';
-import { buildQueries } from '../aws/queries';
-import { ConfigError, defaultLogGroup, parseClusters } from '../aws/config';
+import { buildQueries } from '../runtime/queries';
+import { ConfigError, defaultLogGroup, parseClusters } from '../runtime/config';
 import { EXIT, UsageError, parseFlags, type CliIO } from './io';
 
 export const QUERIES_USAGE = `Usage: eks-authz-audit queries --cluster NAME [--log-group NAME_OR_ARN]

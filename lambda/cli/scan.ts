@@ -1,11 +1,11 @@
-import { Engine } from '../core/engine';
-import { atLeast, parseSeverity, type Severity } from '../core/severity';
+import { Engine } from '../engine/engine';
+import { atLeast, parseSeverity, type Severity } from '../model/severity';
 import { RULES } from '../rules/registry';
-import type { RuleSettings } from '../rules/settings';
-import { DEFAULT_RULE_SETTINGS, ThresholdError, parseThreshold } from '../rules/settings';
-import { readInputs, InputError } from '../readers/index';
-import { renderJson } from '../sinks/json';
-import { renderText } from '../sinks/text';
+import type { RuleSettings } from '../model/rule-settings';
+import { DEFAULT_RULE_SETTINGS, ThresholdError, parseThreshold } from '../model/rule-settings';
+import { readInputs, InputError } from '../scan/index';
+import { renderJson } from '../report/json';
+import { renderText } from '../report/text';
 import { EXIT, UsageError, parseFlags, type CliIO } from './io';
 import { useColor } from './color';
 

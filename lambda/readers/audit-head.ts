@@ -1,4 +1,4 @@
-import type { AuditHead, AuditUser, ObjectRef, ResponseStatus } from '../core/records';
+import type { AuditHead, AuditUser, ObjectRef, ResponseStatus } from '../model/records';
 import type { LineText } from './json-text';
 import { UNREADABLE, isKeyAt, keyAt, stringAt, stringEnd } from './json-text';
 import { ObjectRefGlance } from './object-ref-glance';

@@ -1,4 +1,4 @@
-import type { AuditFilter } from '../core/records';
+import type { AuditFilter } from '../model/records';
 import { GO_EVENT_PREFIX, HeadGlance, SEGMENT_FIELDS } from './audit-head';
 import { UserSegments } from './user-segments';
 

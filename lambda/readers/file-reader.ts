@@ -1,4 +1,4 @@
-import type { Origin, RecordSink } from '../core/records';
+import type { Origin, RecordSink } from '../model/records';
 import type { LineFilter } from './fast-path';
 import { JsonDocumentScanner } from './json-document';
 import { LineSplitter } from './lines';

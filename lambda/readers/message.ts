@@ -1,4 +1,4 @@
-import type { Aggregate, AuditEvent, Origin, RecordSink } from '../core/records';
+import type { Aggregate, AuditEvent, Origin, RecordSink } from '../model/records';
 import { salvageAuditEvent } from './salvage';
 import { journaldPrefixLength, parseFlag, parseKlogHeader, parseLogrus } from './text';
 import { klogTimeToIso, parseTimestamp } from './time';

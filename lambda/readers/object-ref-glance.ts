@@ -1,4 +1,4 @@
-import type { ObjectRef } from '../core/records';
+import type { ObjectRef } from '../model/records';
 import type { LineText } from './json-text';
 import { UNREADABLE, isKeyAt, stringAt, stringEnd } from './json-text';
 

@@ -1,4 +1,4 @@
-import type { AuditEvent, AuditUser, ObjectRef, ResponseStatus } from '../core/records';
+import type { AuditEvent, AuditUser, ObjectRef, ResponseStatus } from '../model/records';
 
 /**
  * Salvage of audit events that CloudWatch cut (events over its size limit lose their tail, often ending in

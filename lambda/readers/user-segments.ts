@@ -1,4 +1,4 @@
-import type { AuditUser } from '../core/records';
+import type { AuditUser } from '../model/records';
 import type { LineText } from './json-text';
 import { UNREADABLE, keyAt, parseAt, stringEnd, valueEnd } from './json-text';
 

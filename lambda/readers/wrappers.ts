@@ -1,4 +1,4 @@
-import type { Origin, RecordSink } from '../core/records';
+import type { Origin, RecordSink } from '../model/records';
 import { isAuditEvent, readJsonValue, readMessage } from './message';
 import { epochMsToIso, parseTimestamp } from './time';
 

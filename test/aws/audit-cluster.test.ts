@@ -1,7 +1,7 @@
 import { GetQueryResultsCommand, StartQueryCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { describe, expect, it } from 'vitest';
-import { auditCluster } from '../../lambda/aws/audit-cluster';
-import { buildQueries } from '../../lambda/aws/queries';
+import { auditCluster } from '../../lambda/runtime/audit-cluster';
+import { buildQueries } from '../../lambda/runtime/queries';
 import { RULES } from '../../lambda/rules/registry';
 import { fakeClock, resultRow } from './helpers';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../lambda/aws/config';
-import { ENV } from '../../lambda/config/names';
+import { ConfigError, loadConfig } from '../../lambda/runtime/config';
+import { ENV } from '../../lambda/settings/names';
 
 const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:eks-authz-audit';
 const base = { [ENV.CLUSTERS]: '[{"name":"prod"}]', [ENV.TOPIC_ARN]: TOPIC };

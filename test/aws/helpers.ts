@@ -1,5 +1,5 @@
 import type { ResultField } from '@aws-sdk/client-cloudwatch-logs';
-import type { Clock } from '../../lambda/aws/backoff';
+import type { Clock } from '../../lambda/runtime/backoff';
 
 /** A clock whose sleep() returns at once and moves time forward: retries and polls cost nothing. */
 export interface FakeClock extends Clock {

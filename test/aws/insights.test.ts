@@ -11,7 +11,7 @@ import {
   ThrottlingException,
   type QueryStatus,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { runQuery, type QueryRequest, type RunnerDeps } from '../../lambda/aws/insights';
+import { runQuery, type QueryRequest, type RunnerDeps } from '../../lambda/runtime/insights';
 import { fakeClock, resultRow, type FakeClock } from './helpers';
 
 const cw = mockClient(CloudWatchLogsClient);

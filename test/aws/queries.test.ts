@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { buildQueries, fieldRef, PER_EVENT_KEYS, ROW_LIMIT, STREAM_FILTERS } from '../../lambda/aws/queries';
+import { buildQueries, fieldRef, PER_EVENT_KEYS, ROW_LIMIT, STREAM_FILTERS } from '../../lambda/runtime/queries';
 import { RULES } from '../../lambda/rules/registry';
-import type { Rule, ServerNeeds } from '../../lambda/rules/rule';
+import type { Rule, ServerNeeds } from '../../lambda/model/rule';
 
 function rule(id: string, needs: ServerNeeds): Rule {
   return {

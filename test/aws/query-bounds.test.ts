@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildQueries } from '../../lambda/aws/queries';
+import { buildQueries } from '../../lambda/runtime/queries';
 import { RULES } from '../../lambda/rules/registry';
 
 /**

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidRequestError, parseInvocation } from '../../lambda/aws/request';
-import { DEFAULT_RULE_SETTINGS } from '../../lambda/rules/settings';
-import type { RuntimeConfig } from '../../lambda/aws/config';
-import { windowIso } from '../../lambda/aws/window';
+import { InvalidRequestError, parseInvocation } from '../../lambda/runtime/request';
+import { DEFAULT_RULE_SETTINGS } from '../../lambda/model/rule-settings';
+import type { RuntimeConfig } from '../../lambda/runtime/config';
+import { windowIso } from '../../lambda/runtime/window';
 import { scheduledEvent } from './helpers';
 
 const config: RuntimeConfig = {

@@ -2,8 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ResultField } from '@aws-sdk/client-cloudwatch-logs';
-import { insightsTimeToIso, readRow } from '../../lambda/aws/rows';
-import type { LogRecord, MalformedLine, RecordSink } from '../../lambda/core/records';
+import { insightsTimeToIso, readRow } from '../../lambda/runtime/rows';
+import type { LogRecord, MalformedLine, RecordSink } from '../../lambda/model/records';
 import { leaseForbiddenEvent, resultRow } from './helpers';
 
 function collect(): RecordSink & { records: LogRecord[]; bad: MalformedLine[] } {

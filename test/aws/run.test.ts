@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mapLimit } from '../../lambda/aws/run';
+import { mapLimit } from '../../lambda/runtime/run';
 
 describe('mapLimit', () => {
   it('never runs more than the limit at once and keeps the input order', async () => {

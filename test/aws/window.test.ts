@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { MINUTE_MS, parseDuration, parseIsoTime, scheduledWindow, toWholeSeconds, windowIso } from '../../lambda/aws/window';
+import { MINUTE_MS, parseDuration, parseIsoTime, scheduledWindow, toWholeSeconds, windowIso } from '../../lambda/runtime/window';
 
 describe('scheduledWindow', () => {
   it('floors the event time to the minute and ends the window one ingestion lag before it', () => {

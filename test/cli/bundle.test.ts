@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { bundleEntryPoints, cliBundle } from '../../lambda/cli/bundle.mjs';
-import { clean } from '../../lambda/core/sanitize';
+import { clean } from '../../lambda/model/sanitize';
 
 const REPO = join(import.meta.dirname, '..', '..');
 const LAUNCHER = join(REPO, 'bin', 'eks-authz-audit.mjs');
@@ -57,10 +57,10 @@ describe('cliBundle', () => {
     // The real scan-worker.ts is someone else's and still changing: a worker-like entry of our own stands in,
     // sharing a module with the CLI so that it needs a chunk beside it.
     writeFileSync(
-      join(repo, 'lambda', 'readers', 'scan-worker.ts'),
+      join(repo, 'lambda', 'scan', 'scan-worker.ts'),
       [
         "import { parentPort } from 'node:worker_threads';",
-        "import { clean } from '../core/sanitize';",
+        "import { clean } from '../model/sanitize';",
         "parentPort?.on('message', (text: unknown) => parentPort?.postMessage(clean(text)));",
       ].join('\n'),
     );
@@ -134,7 +134,7 @@ describe('cliBundle', () => {
 
   it('rebuilds into a new directory when a source file is touched, and removes the old build', async () => {
     // Prepare
-    const source = join(repo, 'lambda', 'core', 'records.ts');
+    const source = join(repo, 'lambda', 'model', 'records.ts');
     const later = new Date(statSync(source).mtimeMs + 5_000);
     utimesSync(source, later, later);
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { queriesCommand } from '../../lambda/cli/queries';
 import { main } from '../../lambda/cli/main';
 import { UsageError, type CliIO } from '../../lambda/cli/io';
-import { buildQueries } from '../../lambda/aws/queries';
+import { buildQueries } from '../../lambda/runtime/queries';
 import { RULES } from '../../lambda/rules/registry';
 
 function io(): CliIO & { out: () => string; err: () => string } {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Engine } from '../../lambda/core/engine';
+import { Engine } from '../../lambda/engine/engine';
 import { RULES } from '../../lambda/rules/registry';
 import { readMessage } from '../../lambda/readers/message';
 

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { Engine, fingerprint, MAX_EVIDENCE } from '../../lambda/core/engine';
-import type { AuditEvent, AuditRecord } from '../../lambda/core/records';
-import type { Rule } from '../../lambda/rules/rule';
-import { auditEvidence } from '../../lambda/core/audit';
+import { Engine, fingerprint } from '../../lambda/engine/engine';
+import { MAX_EVIDENCE } from '../../lambda/model/limits';
+import type { AuditEvent, AuditRecord } from '../../lambda/model/records';
+import type { Rule } from '../../lambda/model/rule';
+import { auditEvidence } from '../../lambda/model/audit';
 
 function audit(event: AuditEvent, line = 1, extra: Partial<AuditRecord> = {}): AuditRecord {
   return { kind: 'audit', event, truncated: false, origin: { file: 'a.jsonl', line }, ...extra };

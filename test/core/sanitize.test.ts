@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clean, cleanMultiline, cleanOpt } from '../../lambda/core/sanitize';
+import { clean, cleanMultiline, cleanOpt } from '../../lambda/model/sanitize';
 
 describe('clean', () => {
   it('replaces control characters, line breaks and bidi overrides with spaces', () => {

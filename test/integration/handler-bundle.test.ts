@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ResultField } from '@aws-sdk/client-cloudwatch-logs';
-import { ENV } from '../../lambda/config/names';
-import { buildQueries, ROW_LIMIT } from '../../lambda/aws/queries';
+import { ENV } from '../../lambda/settings/names';
+import { buildQueries, ROW_LIMIT } from '../../lambda/runtime/queries';
 import { RULES } from '../../lambda/rules/registry';
 import { leaseForbiddenEvent, resultRow, scheduledEvent } from '../aws/helpers';
 import { FakeAws, logsError, snsError, type Reply, type StartedQuery } from './fake-aws';
@@ -57,7 +57,7 @@ beforeAll(async () => {
   bundle = join(dir, 'index.mjs');
   // The same esbuild options the stack's NodejsFunction uses (lib/eks-authz-auditor.ts), at node20.
   await build({
-    entryPoints: [join(import.meta.dirname, '..', '..', 'lambda', 'handler.ts')],
+    entryPoints: [join(import.meta.dirname, '..', '..', 'lambda', 'runtime', 'handler.ts')],
     outfile: bundle,
     bundle: true,
     platform: 'node',

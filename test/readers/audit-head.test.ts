@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { AuditEvent, AuditHead } from '../../lambda/core/records';
+import type { AuditEvent, AuditHead } from '../../lambda/model/records';
 import { GO_EVENT_PREFIX, HeadGlance } from '../../lambda/readers/audit-head';
 import { UserSegments } from '../../lambda/readers/user-segments';
 import { Rng, allow, forbid, kubeletLease, leaderElectionRenew, iamRoleUser } from '../../tools/eks-events';

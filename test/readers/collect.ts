@@ -1,4 +1,4 @@
-import type { LogRecord, MalformedLine, RecordSink } from '../../lambda/core/records';
+import type { LogRecord, MalformedLine, RecordSink } from '../../lambda/model/records';
 
 /** Everything a reader pushed, in order: what the tests assert on. */
 export type Pushed =

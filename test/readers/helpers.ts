@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll } from 'vitest';
-import { readInputs } from '../../lambda/readers/index';
+import { readInputs } from '../../lambda/scan/index';
 import { CollectingSink } from './collect';
 
 const fixtures = fileURLToPath(new URL('../fixtures/readers/', import.meta.url));

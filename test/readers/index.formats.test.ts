@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import type { AuditRecord, AuthenticatorRecord, FlagRecord } from '../../lambda/core/records';
+import type { AuditRecord, AuthenticatorRecord, FlagRecord } from '../../lambda/model/records';
 import { fixture, read, useTmpDir } from './helpers';
 
 const STREAM = 'kube-apiserver-audit-0123456789abcdef0123456789abcdef';

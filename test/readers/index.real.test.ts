@@ -3,9 +3,9 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { AuditRecord, AuthenticatorRecord, FlagRecord } from '../../lambda/core/records';
-import { isDocumentation } from '../../lambda/readers/inputs';
-import { readInputs } from '../../lambda/readers/index';
+import type { AuditRecord, AuthenticatorRecord, FlagRecord } from '../../lambda/model/records';
+import { isDocumentation } from '../../lambda/scan/inputs';
+import { readInputs } from '../../lambda/scan/index';
 import { CollectingSink } from './collect';
 
 /**

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import type { AuditRecord, AuthenticatorRecord } from '../../lambda/core/records';
-import { InputError, readInputs } from '../../lambda/readers/index';
+import type { AuditRecord, AuthenticatorRecord } from '../../lambda/model/records';
+import { InputError, readInputs } from '../../lambda/scan/index';
 import { CollectingSink } from './collect';
 import { fixture, read, useTmpDir } from './helpers';
 

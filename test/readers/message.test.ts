@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Aggregate, Origin } from '../../lambda/core/records';
+import type { Aggregate, Origin } from '../../lambda/model/records';
 import { readMessage, isAuditEvent, looksLikeAuditEvent } from '../../lambda/readers/message';
 import { CollectingSink } from './collect';
 

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { anonymousRequestAllowed as rule } from '../../lambda/rules/anonymous-request-allowed';
-import { isPublicInfoPath, PUBLIC_INFO_URI_INSIGHTS } from '../../lambda/rules/request-target';
-import type { AuditEvent, AuditUser } from '../../lambda/core/records';
+import { anonymousRequestAllowed as rule } from '../../lambda/rules/audit/anonymous-request-allowed';
+import { isPublicInfoPath, PUBLIC_INFO_URI_INSIGHTS } from '../../lambda/rules/support/request-target';
+import type { AuditEvent, AuditUser } from '../../lambda/model/records';
 import { auditEvent, hasReal, readAuditJsonl, REAL_DIR, record, scan } from './helpers';
 
 const ANONYMOUS: AuditUser = { username: 'system:anonymous', groups: ['system:unauthenticated'] };

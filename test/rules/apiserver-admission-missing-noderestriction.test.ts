@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { apiserverAdmissionMissingNoderestriction } from '../../lambda/rules/apiserver-admission-missing-noderestriction';
+import { apiserverAdmissionMissingNoderestriction } from '../../lambda/rules/apiserver/apiserver-admission-missing-noderestriction';
 import { eksStart, flag, scan } from './config-helpers';
 
 describe('apiserver-admission-missing-noderestriction', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { apiserverAuthzAlwaysAllow } from '../../lambda/rules/apiserver-authz-always-allow';
+import { apiserverAuthzAlwaysAllow } from '../../lambda/rules/apiserver/apiserver-authz-always-allow';
 import { eksStart, scan } from './config-helpers';
 
 describe('apiserver-authz-always-allow', () => {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { apiserverAuthzConfig } from '../../lambda/rules/apiserver-authz-config';
+import { apiserverAuthzConfig } from '../../lambda/rules/apiserver/apiserver-authz-config';
 import { APISERVER_RULES, REAL_DIR, eksStart, flag, hasReal, klogFlags, scan } from './config-helpers';
 
 const EKS_SUBJECT = {

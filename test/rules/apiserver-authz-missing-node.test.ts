@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { apiserverAuthzMissingNode } from '../../lambda/rules/apiserver-authz-missing-node';
+import { apiserverAuthzMissingNode } from '../../lambda/rules/apiserver/apiserver-authz-missing-node';
 import { eksStart, flag, scan } from './config-helpers';
 
 describe('apiserver-authz-missing-node', () => {

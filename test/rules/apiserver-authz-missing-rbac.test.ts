@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { apiserverAuthzMissingRbac } from '../../lambda/rules/apiserver-authz-missing-rbac';
+import { apiserverAuthzMissingRbac } from '../../lambda/rules/apiserver/apiserver-authz-missing-rbac';
 import { eksStart, flag, scan } from './config-helpers';
 
 describe('apiserver-authz-missing-rbac', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { FlagStart } from '../../lambda/rules/apiserver-flag-starts';
-import { APISERVER_FLAG_NEEDS, FlagStartTracker, flagList, startConfig } from '../../lambda/rules/apiserver-flag-starts';
+import type { FlagStart } from '../../lambda/rules/support/apiserver-flag-starts';
+import { APISERVER_FLAG_NEEDS, FlagStartTracker, flagList, startConfig } from '../../lambda/rules/support/apiserver-flag-starts';
 import { eksStart, flag } from './config-helpers';
 
 function starts(records: ReturnType<typeof flag>[]): FlagStart[] {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { authenticatorDeniedBurst as rule } from '../../lambda/rules/authenticator-denied-burst';
-import { authenticatorNodeUnmapped } from '../../lambda/rules/authenticator-node-unmapped';
-import type { AuthenticatorRecord } from '../../lambda/core/records';
+import { authenticatorDeniedBurst as rule } from '../../lambda/rules/authenticator/authenticator-denied-burst';
+import { authenticatorNodeUnmapped } from '../../lambda/rules/authenticator/authenticator-node-unmapped';
+import type { AuthenticatorRecord } from '../../lambda/model/records';
 import { ACCOUNT, INSTANCE, KARPENTER_ROLE, PLAIN_ROLE, ROLE, at, denied, scanWith, stsResponse, times } from './authenticator-helpers';
 
 const STOLEN_USER = `arn:aws:iam::${ACCOUNT}:user/ci-deployer`;

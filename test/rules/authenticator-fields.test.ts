@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { authenticatorEvidence, groupsOf, isNotMapped, roleOfSession } from '../../lambda/rules/authenticator-fields';
-import type { AuthenticatorRecord } from '../../lambda/core/records';
+import { authenticatorEvidence, groupsOf, isNotMapped, roleOfSession } from '../../lambda/rules/support/authenticator-fields';
+import type { AuthenticatorRecord } from '../../lambda/model/records';
 
 function line(fields: Record<string, string>): AuthenticatorRecord {
   return { kind: 'authenticator', fields, time: '2026-11-27T10:00:01.000Z', origin: { file: 'a.log', line: 4 } };

@@ -4,11 +4,11 @@
  * when needed), read back by the real reader, and scans through the real Engine with settings.
  * Values are made up; shapes follow the real lines in shared/fixtures/real (read, never copied).
  */
-import type { AuditEvent, LogRecord, RecordSink } from '../../lambda/core/records';
-import type { ScanResult } from '../../lambda/core/engine';
-import type { Rule } from '../../lambda/rules/rule';
-import type { RuleSettings } from '../../lambda/rules/settings';
-import { Engine } from '../../lambda/core/engine';
+import type { AuditEvent, LogRecord, RecordSink } from '../../lambda/model/records';
+import type { ScanResult } from '../../lambda/model/findings';
+import type { Rule } from '../../lambda/model/rule';
+import type { RuleSettings } from '../../lambda/model/rule-settings';
+import { Engine } from '../../lambda/engine/engine';
 import { readMessage } from '../../lambda/readers/message';
 import { record } from './helpers';
 

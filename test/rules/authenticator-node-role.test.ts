@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { InstanceSessions, isInstanceSession, judgeNodeRole, lowerSet, readsLikeNodeRole, roleName } from '../../lambda/rules/authenticator-node-role';
-import { sessionOf } from '../../lambda/rules/authenticator-fields';
-import type { AuthenticatorRecord } from '../../lambda/core/records';
+import { InstanceSessions, isInstanceSession, judgeNodeRole, lowerSet, readsLikeNodeRole, roleName } from '../../lambda/rules/support/authenticator-node-role';
+import { sessionOf } from '../../lambda/rules/support/authenticator-fields';
+import type { AuthenticatorRecord } from '../../lambda/model/records';
 import { ROLE } from './authenticator-helpers';
 
 function line(fields: Record<string, string>): AuthenticatorRecord {

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { authenticatorNodeUnmapped as rule } from '../../lambda/rules/authenticator-node-unmapped';
-import type { AuthenticatorRecord } from '../../lambda/core/records';
+import { authenticatorNodeUnmapped as rule } from '../../lambda/rules/authenticator/authenticator-node-unmapped';
+import type { AuthenticatorRecord } from '../../lambda/model/records';
 import { ACCOUNT, INSTANCE, at, KARPENTER_ROLE, PLAIN_ROLE, ROLE, denied, granted, scanWith, stsResponse } from './authenticator-helpers';
 import { hasReal, iamUser, leaseEvent, NODE, NODE_GROUPS, REAL_DIR } from './helpers';
 

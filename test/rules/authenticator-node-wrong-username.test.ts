@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { authenticatorNodeWrongUsername as rule } from '../../lambda/rules/authenticator-node-wrong-username';
+import { authenticatorNodeWrongUsername as rule } from '../../lambda/rules/authenticator/authenticator-node-wrong-username';
 import { ROLE, granted, logrus, scanWith, times } from './authenticator-helpers';
 import { hasReal, REAL_DIR } from './helpers';
 

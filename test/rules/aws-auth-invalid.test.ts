@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { awsAuthInvalid } from '../../lambda/rules/aws-auth-invalid';
+import { awsAuthInvalid } from '../../lambda/rules/audit/aws-auth-invalid';
 import { ADMIN_ROLE_ARN, AWS_AUTH_RULES, NODE_ROLE_ARN, awsAuthWrite, configMap, scan, yamlList } from './config-helpers';
 
 describe('aws-auth-invalid', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { awsAuthNodeMissingGroups } from '../../lambda/rules/aws-auth-node-missing-groups';
+import { awsAuthNodeMissingGroups } from '../../lambda/rules/audit/aws-auth-node-missing-groups';
 import { NODE_ROLE_ARN, awsAuthWrite, configMap, kubeletRequest, scan, yamlList } from './config-helpers';
 
 describe('aws-auth-node-missing-groups', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { awsAuthNodeSystemMasters } from '../../lambda/rules/aws-auth-node-system-masters';
+import { awsAuthNodeSystemMasters } from '../../lambda/rules/audit/aws-auth-node-system-masters';
 import { NODE_ROLE_ARN, awsAuthWrite, configMap, kubeletRequest, scan, yamlList } from './config-helpers';
 
 describe('aws-auth-node-system-masters', () => {

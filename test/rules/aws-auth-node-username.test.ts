@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { awsAuthNodeUsername } from '../../lambda/rules/aws-auth-node-username';
+import { awsAuthNodeUsername } from '../../lambda/rules/audit/aws-auth-node-username';
 import { AWS_AUTH_RULES, NODE_ROLE_ARN, awsAuthWrite, configMap, kubeletRequest, only, scan, yamlList } from './config-helpers';
 
 const MISCONFIG_1 = yamlList([{ arn: NODE_ROLE_ARN, username: 'WorkerNodeRole', groups: ['system:bootstrappers', 'system:nodes'] }]);

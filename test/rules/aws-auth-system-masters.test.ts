@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { awsAuthSystemMasters } from '../../lambda/rules/aws-auth-system-masters';
+import { awsAuthSystemMasters } from '../../lambda/rules/audit/aws-auth-system-masters';
 import { ACCOUNT, ADMIN_ROLE_ARN, AWS_AUTH_RULES, NODE_ROLE_ARN, awsAuthWrite, configMap, kubeletRequest, only, scan, yamlList } from './config-helpers';
 
 const USER_ARN = `arn:aws:iam::${ACCOUNT}:user/alice`;

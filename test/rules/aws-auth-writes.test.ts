@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AWS_AUTH_NEEDS, readAwsAuthWrite } from '../../lambda/rules/aws-auth-writes';
+import { AWS_AUTH_NEEDS, readAwsAuthWrite } from '../../lambda/rules/support/aws-auth-writes';
 import { AWS_AUTH_RULES, NODE_ROLE_ARN, REAL_DIR, auditRecord, awsAuthWrite, configMap, hasReal, insightsAuditRecords, scan, yamlList } from './config-helpers';
 
 const BAD = yamlList([{ arn: NODE_ROLE_ARN, username: 'WorkerNodeRole', groups: ['system:bootstrappers', 'system:nodes'] }]);

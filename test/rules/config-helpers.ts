@@ -5,21 +5,21 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { AuditEvent, AuditRecord, FlagRecord, LogRecord } from '../../lambda/core/records';
-import type { ScanResult } from '../../lambda/core/engine';
-import type { Finding } from '../../lambda/core/findings';
-import type { Rule } from '../../lambda/rules/rule';
-import { Engine } from '../../lambda/core/engine';
-import { apiserverAdmissionMissingNoderestriction } from '../../lambda/rules/apiserver-admission-missing-noderestriction';
-import { apiserverAuthzAlwaysAllow } from '../../lambda/rules/apiserver-authz-always-allow';
-import { apiserverAuthzConfig } from '../../lambda/rules/apiserver-authz-config';
-import { apiserverAuthzMissingNode } from '../../lambda/rules/apiserver-authz-missing-node';
-import { apiserverAuthzMissingRbac } from '../../lambda/rules/apiserver-authz-missing-rbac';
-import { awsAuthInvalid } from '../../lambda/rules/aws-auth-invalid';
-import { awsAuthNodeMissingGroups } from '../../lambda/rules/aws-auth-node-missing-groups';
-import { awsAuthNodeSystemMasters } from '../../lambda/rules/aws-auth-node-system-masters';
-import { awsAuthNodeUsername } from '../../lambda/rules/aws-auth-node-username';
-import { awsAuthSystemMasters } from '../../lambda/rules/aws-auth-system-masters';
+import type { AuditEvent, AuditRecord, FlagRecord, LogRecord } from '../../lambda/model/records';
+import type { ScanResult } from '../../lambda/model/findings';
+import type { Finding } from '../../lambda/model/findings';
+import type { Rule } from '../../lambda/model/rule';
+import { Engine } from '../../lambda/engine/engine';
+import { apiserverAdmissionMissingNoderestriction } from '../../lambda/rules/apiserver/apiserver-admission-missing-noderestriction';
+import { apiserverAuthzAlwaysAllow } from '../../lambda/rules/apiserver/apiserver-authz-always-allow';
+import { apiserverAuthzConfig } from '../../lambda/rules/apiserver/apiserver-authz-config';
+import { apiserverAuthzMissingNode } from '../../lambda/rules/apiserver/apiserver-authz-missing-node';
+import { apiserverAuthzMissingRbac } from '../../lambda/rules/apiserver/apiserver-authz-missing-rbac';
+import { awsAuthInvalid } from '../../lambda/rules/audit/aws-auth-invalid';
+import { awsAuthNodeMissingGroups } from '../../lambda/rules/audit/aws-auth-node-missing-groups';
+import { awsAuthNodeSystemMasters } from '../../lambda/rules/audit/aws-auth-node-system-masters';
+import { awsAuthNodeUsername } from '../../lambda/rules/audit/aws-auth-node-username';
+import { awsAuthSystemMasters } from '../../lambda/rules/audit/aws-auth-system-masters';
 
 /** The aws-auth rules, in catalogue order. */
 export const AWS_AUTH_RULES: readonly Rule[] = [

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { forbiddenBurst as rule } from '../../lambda/rules/forbidden-burst';
-import type { AuditEvent, AuditUser } from '../../lambda/core/records';
+import { forbiddenBurst as rule } from '../../lambda/rules/audit/forbidden-burst';
+import type { AuditEvent, AuditUser } from '../../lambda/model/records';
 import { auditEvent, hasReal, iamUser, kubeletUser, NODE_GROUPS, readAuditJsonl, REAL_DIR, record } from './helpers';
 import { scanWith } from './authenticator-helpers';
 

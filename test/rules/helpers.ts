@@ -5,10 +5,10 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Aggregate, AuditEvent, AuditRecord, AuditUser, RecordSink } from '../../lambda/core/records';
-import type { ScanResult } from '../../lambda/core/engine';
-import { Engine } from '../../lambda/core/engine';
-import type { Rule } from '../../lambda/rules/rule';
+import type { Aggregate, AuditEvent, AuditRecord, AuditUser, RecordSink } from '../../lambda/model/records';
+import type { ScanResult } from '../../lambda/model/findings';
+import { Engine } from '../../lambda/engine/engine';
+import type { Rule } from '../../lambda/model/rule';
 import { RULES } from '../../lambda/rules/registry';
 
 /** Every audit-stream node rule, in catalogue order (taken from the registry, so none can be left out). */

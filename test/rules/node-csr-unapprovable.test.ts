@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { AuditEvent, AuditUser } from '../../lambda/core/records';
-import { nodeCsrUnapprovable as rule } from '../../lambda/rules/node-csr-unapprovable';
+import type { AuditEvent, AuditUser } from '../../lambda/model/records';
+import { nodeCsrUnapprovable as rule } from '../../lambda/rules/audit/node-csr-unapprovable';
 import { auditEvent, benignEvents, iamUser, NODE_GROUPS, NODE_ROLE_ARN, REAL_DIR, record, scan } from './helpers';
 
 function csr(user: AuditUser, opts: { signer?: string; code?: number } = {}): AuditEvent {

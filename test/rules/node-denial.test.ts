@@ -1,13 +1,13 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { AuditEvent } from '../../lambda/core/records';
-import { classifyNodeDenial, isNodeLeaseDenial } from '../../lambda/rules/node-denial';
-import { nodeForbiddenOther } from '../../lambda/rules/node-forbidden-other';
-import { nodeLeaseForbidden } from '../../lambda/rules/node-lease-forbidden';
-import { nodeNameMismatch } from '../../lambda/rules/node-name-mismatch';
-import { nodeRestrictionDenied } from '../../lambda/rules/node-restriction-denied';
-import { nodeUnrelatedObjectAccess } from '../../lambda/rules/node-unrelated-object-access';
+import type { AuditEvent } from '../../lambda/model/records';
+import { classifyNodeDenial, isNodeLeaseDenial } from '../../lambda/rules/support/node-denial';
+import { nodeForbiddenOther } from '../../lambda/rules/audit/node-forbidden-other';
+import { nodeLeaseForbidden } from '../../lambda/rules/audit/node-lease-forbidden';
+import { nodeNameMismatch } from '../../lambda/rules/audit/node-name-mismatch';
+import { nodeRestrictionDenied } from '../../lambda/rules/audit/node-restriction-denied';
+import { nodeUnrelatedObjectAccess } from '../../lambda/rules/audit/node-unrelated-object-access';
 import {
   auditEvent,
   benignEvents,

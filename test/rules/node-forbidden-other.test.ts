@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nodeForbiddenOther as rule } from '../../lambda/rules/node-forbidden-other';
+import { nodeForbiddenOther as rule } from '../../lambda/rules/audit/node-forbidden-other';
 import { auditEvent, benignEvents, forbiddenMessage, iamUser, kubeletUser, leaseEvent, NODE, record, scan } from './helpers';
 
 const me = `system:node:${NODE}`;

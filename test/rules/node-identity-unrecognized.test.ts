@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nodeIdentityUnrecognized as rule } from '../../lambda/rules/node-identity-unrecognized';
+import { nodeIdentityUnrecognized as rule } from '../../lambda/rules/audit/node-identity-unrecognized';
 import {
   auditEvent,
   benignEvents,

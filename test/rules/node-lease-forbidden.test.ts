@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nodeLeaseForbidden as rule } from '../../lambda/rules/node-lease-forbidden';
+import { nodeLeaseForbidden as rule } from '../../lambda/rules/audit/node-lease-forbidden';
 import { benignEvents, forbiddenMessage, iamUser, kubeletUser, leaseEvent, NODE, NODE_GROUPS, NODE_ROLE_ARN, record, scan } from './helpers';
 
 const OTHER = 'i-0a1b2c3d4e5f60718.eu-west-1.compute.internal';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nodeMappingFix, tallyText, timeSpan } from '../../lambda/rules/node-mapping';
+import { nodeMappingFix, tallyText, timeSpan } from '../../lambda/rules/support/node-mapping';
 
 describe('nodeMappingFix', () => {
   it('names the role, the exact aws-auth entry and the access entry types', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nodeNameMismatch as rule } from '../../lambda/rules/node-name-mismatch';
+import { nodeNameMismatch as rule } from '../../lambda/rules/audit/node-name-mismatch';
 import { auditEvent, benignEvents, forbiddenMessage, iamUser, kubeletUser, leaseEvent, NODE, record, scan } from './helpers';
 
 /** The kubelet registers under its instance id while its credential carries the private DNS name. */

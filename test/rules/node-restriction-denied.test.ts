@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { AuditEvent } from '../../lambda/core/records';
-import { nodeRestrictionDenied as rule } from '../../lambda/rules/node-restriction-denied';
+import type { AuditEvent } from '../../lambda/model/records';
+import { nodeRestrictionDenied as rule } from '../../lambda/rules/audit/node-restriction-denied';
 import { auditEvent, benignEvents, kubeletUser, NODE, record, scan } from './helpers';
 
 /** An admission refusal of a node write: authorization allowed it, NodeRestriction said no. */

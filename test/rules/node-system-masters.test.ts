@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nodeSystemMasters as rule } from '../../lambda/rules/node-system-masters';
+import { nodeSystemMasters as rule } from '../../lambda/rules/audit/node-system-masters';
 import { auditEvent, benignEvents, iamUser, leaseEvent, NODE, NODE_ROLE_ARN, record, scan } from './helpers';
 
 describe('node-system-masters', () => {

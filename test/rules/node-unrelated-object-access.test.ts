@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { AuditEvent } from '../../lambda/core/records';
-import { nodeUnrelatedObjectAccess as rule } from '../../lambda/rules/node-unrelated-object-access';
+import type { AuditEvent } from '../../lambda/model/records';
+import { nodeUnrelatedObjectAccess as rule } from '../../lambda/rules/audit/node-unrelated-object-access';
 import { auditEvent, benignEvents, forbiddenMessage, iamUser, kubeletUser, NODE, readAuditJsonl, REAL_DIR, record, scan } from './helpers';
 
 const me = `system:node:${NODE}`;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isPublicInfoPath, requestTarget, sourceIP } from '../../lambda/rules/request-target';
-import type { AuditEvent } from '../../lambda/core/records';
+import { isPublicInfoPath, requestTarget, sourceIP } from '../../lambda/rules/support/request-target';
+import type { AuditEvent } from '../../lambda/model/records';
 
 describe('requestTarget', () => {
   it('names a resource with its subresource', () => {

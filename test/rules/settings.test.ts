@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RULE_SETTINGS, MAX_THRESHOLD, ThresholdError, parseThreshold, resolveRuleSettings } from '../../lambda/rules/settings';
-import { Engine } from '../../lambda/core/engine';
-import type { Rule, ScanContext } from '../../lambda/rules/rule';
+import { DEFAULT_RULE_SETTINGS, MAX_THRESHOLD, ThresholdError, parseThreshold, resolveRuleSettings } from '../../lambda/model/rule-settings';
+import { Engine } from '../../lambda/engine/engine';
+import type { Rule, ScanContext } from '../../lambda/model/rule';
 
 describe('rule settings', () => {
   it('defaults to 20 denials, 50 refusals and 5 resources', () => {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { renderText, summaryLine, evidenceLine } from '../../lambda/sinks/text';
-import { renderJson } from '../../lambda/sinks/json';
-import type { ScanResult } from '../../lambda/core/engine';
-import type { Finding } from '../../lambda/core/findings';
-import { emptyStats } from '../../lambda/core/findings';
+import { renderText, summaryLine, evidenceLine } from '../../lambda/report/text';
+import { renderJson } from '../../lambda/report/json';
+import type { ScanResult } from '../../lambda/model/findings';
+import type { Finding } from '../../lambda/model/findings';
+import { emptyStats } from '../../lambda/model/findings';
 
 function finding(over: Partial<Finding>): Finding {
   return {

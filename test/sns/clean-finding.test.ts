@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_EVIDENCE } from '../../lambda/core/engine';
-import type { Finding } from '../../lambda/core/findings';
-import { cleanFinding } from '../../lambda/sns/clean-finding';
+import { MAX_EVIDENCE } from '../../lambda/model/limits';
+import type { Finding } from '../../lambda/model/findings';
+import { cleanFinding } from '../../lambda/report/clean-finding';
 
 function finding(over: Partial<Finding> = {}): Finding {
   return {

@@ -3,12 +3,12 @@ import { PublishCommand, SNSClient, type PublishCommandInput } from '@aws-sdk/cl
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { Finding } from '../../lambda/core/findings';
-import { SEVERITIES } from '../../lambda/core/severity';
+import type { Finding } from '../../lambda/model/findings';
+import { SEVERITIES } from '../../lambda/model/severity';
 import {
   buildMessage, composeMessage, DEFAULT_MAX_BYTES, MACHINE_PROTOCOLS, publishClusterReport, PublishError, SNS_MAX_BYTES,
-} from '../../lambda/sns/publish';
-import type { ClusterReport } from '../../lambda/sns/types';
+} from '../../lambda/runtime/publish';
+import type { ClusterReport } from '../../lambda/model/report';
 
 const TOPIC = 'arn:aws:sns:eu-west-1:111122223333:audit';
 const WINDOW = { start: '2026-03-02T09:00:00.000Z', end: '2026-03-02T10:00:00.000Z' };

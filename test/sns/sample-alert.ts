@@ -1,4 +1,4 @@
-import { buildMessage } from '../../lambda/sns/publish';
+import { buildMessage } from '../../lambda/runtime/publish';
 import { SAMPLE_TOPIC_ARN, sampleReport } from './sample-report';
 
 /** The sample as an email client shows it: the subject line, then the `email` body. */

@@ -1,8 +1,8 @@
-import { Engine } from '../../lambda/core/engine';
-import type { AuditRecord } from '../../lambda/core/records';
+import { Engine } from '../../lambda/engine/engine';
+import type { AuditRecord } from '../../lambda/model/records';
 import { RULES } from '../../lambda/rules/registry';
-import type { Rule } from '../../lambda/rules/rule';
-import type { ClusterReport } from '../../lambda/sns/types';
+import type { Rule } from '../../lambda/model/rule';
+import type { ClusterReport } from '../../lambda/model/report';
 
 /**
  * A realistic hour of misconfiguration 1 (docs domain notes, section 2): the node role is mapped with

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SEVERITIES } from '../../lambda/core/severity';
-import { asciiPrintable, buildSubject, MAX_SUBJECT_LENGTH } from '../../lambda/sns/subject';
+import { SEVERITIES } from '../../lambda/model/severity';
+import { asciiPrintable, buildSubject, MAX_SUBJECT_LENGTH } from '../../lambda/report/subject';
 
 /** SNS: fewer than 100 characters, no line breaks or control characters; older docs: ASCII, starting with a letter, number or punctuation. */
 const VALID = /^[\x21-\x7e][\x20-\x7e]{0,98}$/;

@@ -6,10 +6,10 @@
  */
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Engine } from '../../lambda/core/engine';
-import { readInputs } from '../../lambda/readers/index';
+import { Engine } from '../../lambda/engine/engine';
+import { readInputs } from '../../lambda/scan/index';
 import { RULES } from '../../lambda/rules/registry';
-import type { ScanResult } from '../../lambda/core/engine';
+import type { ScanResult } from '../../lambda/model/findings';
 import { SCENARIOS } from '../../tools/generate-samples';
 import { GROUPS } from '../../tools/samples/cluster';
 import { KARPENTER_ROLE_ARN } from '../../tools/samples/unmapped-node';

@@ -1,0 +1,248 @@
+import { createHash } from 'node:crypto';
+import type { AuditFilter, LogRecord, MalformedLine, RecordSink } from '../model/records';
+import type { Evidence, Finding, RuleError, ScanResult, ScanStats } from '../model/findings';
+import { MAX_EVIDENCE, MAX_MALFORMED_SAMPLES } from '../model/limits';
+import { emptyStats } from '../model/findings';
+import type { Severity } from '../model/severity';
+import { atLeast, severityRank } from '../model/severity';
+import type { Emit, Observation, ObservationGroup, Rule, RuleRun, ScanContext } from '../model/rule';
+import type { RuleSettings } from '../model/rule-settings';
+import { resolveRuleSettings } from '../model/rule-settings';
+import { nodeRoleArnOf, runsFilter } from './audit-filter';
+import { clean, cleanMultiline } from '../model/sanitize';
+import { recordTime } from '../model/audit';
+
+const MAX_SUBJECT_VALUE = 256;
+
+export interface EngineOptions {
+  /** Cluster name written into each finding and its fingerprint. */
+  readonly cluster: string;
+  /** Findings below this severity are left out of the result (default: info, i.e. all). */
+  readonly minSeverity?: Severity;
+  /** Thresholds of the burst rules; what is left out takes the default (rules/settings.ts). */
+  readonly settings?: Partial<RuleSettings>;
+}
+
+interface Group {
+  rule: Rule;
+  subject: Record<string, string>;
+  count: number;
+  first: number;
+  firstSeen: string | null;
+  last: number;
+  lastSeen: string | null;
+  tally: Record<string, number>;
+  facts: Record<string, string>;
+  evidence: Evidence[];
+}
+
+/**
+ * The detection engine: feeds every record to every rule, merges what they observe into findings.
+ * One instance per cluster per scan. The CLI and the Lambda both drive it.
+ */
+export class Engine implements RecordSink {
+  readonly stats: ScanStats = emptyStats();
+  private readonly runs: { rule: Rule; run: RuleRun }[];
+  private readonly groups = new Map<string, Group>();
+  private readonly malformedSamples: MalformedLine[] = [];
+  private readonly ruleErrors = new Map<string, RuleError>();
+  private readonly nodeRoleArns = new Set<string>();
+  private finished: ScanResult | undefined;
+  /** The fast path readers may take (see AuditFilter), when every rule run says which events it needs. */
+  readonly auditFilter: AuditFilter | undefined;
+
+  constructor(
+    rules: readonly Rule[],
+    private readonly options: EngineOptions,
+  ) {
+    const context: ScanContext = {
+      cluster: options.cluster, nodeRoleArns: this.nodeRoleArns, settings: resolveRuleSettings(options.settings),
+    };
+    this.runs = [];
+    for (const rule of rules) {
+      try {
+        this.runs.push({ rule, run: rule.create(context) });
+      } catch (err) {
+        this.fail(rule, err);
+      }
+    }
+    this.auditFilter = runsFilter(this.runs.map((r) => r.run), (arn) => this.skipped(arn));
+  }
+
+  file(_name?: string): void {
+    this.stats.files++;
+  }
+
+  malformed(line: MalformedLine): void {
+    this.stats.malformed++;
+    if (this.malformedSamples.length < MAX_MALFORMED_SAMPLES) {
+      this.malformedSamples.push({ file: clean(line.file, 300), line: line.line, reason: clean(line.reason, 200) });
+    }
+  }
+
+  record(record: LogRecord): void {
+    this.stats.records++;
+    switch (record.kind) {
+      case 'audit': {
+        this.stats.auditEvents++;
+        if (record.truncated) this.stats.truncated++;
+        const arn = nodeRoleArnOf(record.event);
+        if (arn) this.nodeRoleArns.add(arn);
+        for (const { rule, run } of this.runs) {
+          if (run.onAudit) this.call(rule, () => run.onAudit!(record, this.emitter(rule, record)));
+        }
+        return;
+      }
+      case 'apiserver-flag':
+        this.stats.apiserverLines++;
+        for (const { rule, run } of this.runs) {
+          if (run.onFlag) this.call(rule, () => run.onFlag!(record, this.emitter(rule, record)));
+        }
+        return;
+      case 'apiserver-line':
+        this.stats.apiserverLines++;
+        return;
+      case 'authenticator':
+        this.stats.authenticatorLines++;
+        for (const { rule, run } of this.runs) {
+          if (run.onAuthenticator) this.call(rule, () => run.onAuthenticator!(record, this.emitter(rule, record)));
+        }
+        return;
+    }
+  }
+
+  /** An audit event no rule wanted (AuditFilter): counted, and its node role kept, without a parse. */
+  private skipped(nodeRoleArn: string | undefined): void {
+    this.stats.records++;
+    this.stats.auditEvents++;
+    if (nodeRoleArn) this.nodeRoleArns.add(nodeRoleArn);
+  }
+
+  /** Runs every rule's finish() and returns the findings, most severe first. Idempotent. */
+  finish(): ScanResult {
+    if (this.finished) return this.finished;
+    for (const { rule, run } of this.runs) {
+      if (run.finish) this.call(rule, () => run.finish!(this.emitter(rule, undefined)));
+    }
+    const min = this.options.minSeverity ?? 'info';
+    const findings: Finding[] = [];
+    for (const g of this.groups.values()) {
+      if (!atLeast(g.rule.severity, min)) continue;
+      const finding = this.toFinding(g);
+      if (finding) findings.push(finding);
+    }
+    findings.sort(
+      (a, b) =>
+        severityRank(b.severity) - severityRank(a.severity) ||
+        b.count - a.count ||
+        a.ruleId.localeCompare(b.ruleId) ||
+        a.fingerprint.localeCompare(b.fingerprint),
+    );
+    this.finished = {
+      findings,
+      stats: { ...this.stats },
+      malformedSamples: [...this.malformedSamples],
+      ruleErrors: [...this.ruleErrors.values()],
+    };
+    return this.finished;
+  }
+
+  private emitter(rule: Rule, record: LogRecord | undefined): Emit {
+    return (o) => this.observe(rule, record, o);
+  }
+
+  private observe(rule: Rule, record: LogRecord | undefined, o: Observation): void {
+    const subject: Record<string, string> = {};
+    for (const key of Object.keys(o.subject).sort()) {
+      const v = o.subject[key];
+      if (v !== undefined && v !== '') subject[key] = clean(v, MAX_SUBJECT_VALUE);
+    }
+    const key = `${rule.id}\u0000${JSON.stringify(subject)}`;
+    let g = this.groups.get(key);
+    if (!g) {
+      g = {
+        rule, subject, count: 0, first: Infinity, firstSeen: null, last: -Infinity, lastSeen: null,
+        tally: {}, facts: {}, evidence: [],
+      };
+      this.groups.set(key, g);
+    }
+    const agg = record && 'aggregate' in record ? record.aggregate : undefined;
+    g.count += o.count ?? agg?.count ?? 1;
+    const time = o.time ?? (record?.kind === 'audit' ? recordTime(record) : record && 'time' in record ? record.time : undefined) ?? record?.origin.timestamp;
+    this.widen(g, o.firstSeen ?? agg?.firstSeen ?? time);
+    this.widen(g, o.lastSeen ?? agg?.lastSeen ?? time);
+    if (o.tally) {
+      for (const [k, n] of Object.entries(o.tally)) {
+        const key = clean(k, 64);
+        g.tally[key] = (g.tally[key] ?? 0) + n;
+      }
+    }
+    if (o.facts) {
+      for (const [k, v] of Object.entries(o.facts)) if (!(k in g.facts)) g.facts[k] = clean(v, MAX_SUBJECT_VALUE);
+    }
+    if (o.evidence && g.evidence.length < MAX_EVIDENCE) g.evidence.push(o.evidence);
+  }
+
+  private widen(g: Group, time: string | undefined): void {
+    if (!time) return;
+    const t = Date.parse(time);
+    if (Number.isNaN(t)) return;
+    const iso = clean(time, 40);
+    if (t < g.first) {
+      g.first = t;
+      g.firstSeen = iso;
+    }
+    if (t > g.last) {
+      g.last = t;
+      g.lastSeen = iso;
+    }
+  }
+
+  private toFinding(g: Group): Finding | undefined {
+    const group: ObservationGroup = {
+      subject: g.subject, count: g.count, firstSeen: g.firstSeen, lastSeen: g.lastSeen, tally: g.tally,
+      facts: g.facts, evidence: g.evidence, cluster: this.options.cluster,
+    };
+    let text: { message: string; remediation: string };
+    try {
+      text = g.rule.describe(group);
+    } catch (err) {
+      this.fail(g.rule, err);
+      text = { message: g.rule.description, remediation: g.rule.remediation };
+    }
+    return {
+      ruleId: g.rule.id,
+      severity: g.rule.severity,
+      title: g.rule.title,
+      cluster: clean(this.options.cluster, 128),
+      subject: g.subject,
+      count: g.count,
+      firstSeen: g.firstSeen,
+      lastSeen: g.lastSeen,
+      message: cleanMultiline(text.message, 2000),
+      remediation: cleanMultiline(text.remediation, 2000),
+      fingerprint: fingerprint(g.rule.id, this.options.cluster, g.subject),
+      evidence: g.evidence,
+    };
+  }
+
+  private call(rule: Rule, fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.fail(rule, err);
+    }
+  }
+
+  private fail(rule: Rule, err: unknown): void {
+    const prev = this.ruleErrors.get(rule.id);
+    if (prev) prev.count++;
+    else this.ruleErrors.set(rule.id, { ruleId: rule.id, error: clean(err instanceof Error ? err.message : String(err), 300), count: 1 });
+  }
+}
+
+/** Stable identity of a finding across runs: rule, cluster and subject (keys sorted). */
+export function fingerprint(ruleId: string, cluster: string, subject: Record<string, string>): string {
+  const canonical = JSON.stringify([ruleId, cluster, Object.keys(subject).sort().map((k) => [k, subject[k]])]);
+  return createHash('sha256').update(canonical).digest('hex').slice(0, 32);
+}

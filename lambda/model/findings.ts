@@ -1,0 +1,72 @@
+import type { MalformedLine } from './records';
+import type { Severity } from './severity';
+
+/** One sample event behind a finding, trimmed and stripped of control characters. */
+export interface Evidence {
+  auditID?: string;
+  time?: string;
+  verb?: string;
+  requestURI?: string;
+  code?: number;
+  decision?: string;
+  /** authorization.k8s.io/reason, or the authenticator error. */
+  reason?: string;
+  /** responseStatus.message, or the log line for text sources. */
+  message?: string;
+  /** file:line, or the CloudWatch log stream. */
+  source?: string;
+  /** The event was salvaged from a truncated (invalid) JSON line: fields may be missing. */
+  truncated: boolean;
+}
+
+/**
+ * The JSON output contract (README "JSON output"). Keep it stable: the CLI's `--format json`,
+ * the Lambda response and the SNS machine-readable message all carry this shape.
+ */
+export interface Finding {
+  ruleId: string;
+  severity: Severity;
+  title: string;
+  cluster: string;
+  subject: Record<string, string>;
+  count: number;
+  /** ISO 8601, or null when no record carried a time. */
+  firstSeen: string | null;
+  lastSeen: string | null;
+  message: string;
+  remediation: string;
+  /** sha256 of rule id, cluster and subject: stable across runs for de-duplication. */
+  fingerprint: string;
+  evidence: Evidence[];
+}
+
+export interface ScanStats {
+  files: number;
+  records: number;
+  auditEvents: number;
+  apiserverLines: number;
+  authenticatorLines: number;
+  malformed: number;
+  truncated: number;
+}
+
+export function emptyStats(): ScanStats {
+  return { files: 0, records: 0, auditEvents: 0, apiserverLines: 0, authenticatorLines: 0, malformed: 0, truncated: 0 };
+}
+
+export interface RuleError {
+  ruleId: string;
+  error: string;
+  /** How many times it threw (the first message is kept). */
+  count: number;
+}
+
+/** What one scan of one cluster produced: the engine's result, rendered by report/ and returned by the runtime. */
+export interface ScanResult {
+  findings: Finding[];
+  stats: ScanStats;
+  /** The first few malformed lines, so a user can look at them. */
+  malformedSamples: MalformedLine[];
+  /** Rules that threw: reported, while the others still ran. */
+  ruleErrors: RuleError[];
+}

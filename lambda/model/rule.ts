@@ -1,0 +1,105 @@
+import type { AuditHead, AuditRecord, AuthenticatorRecord, FlagRecord } from './records';
+import type { Evidence } from './findings';
+import type { Severity } from './severity';
+import type { RuleSettings } from './rule-settings';
+
+/** The log streams a rule reads. Each maps to one CloudWatch stream kind and one Logs Insights query. */
+export type StreamKind = 'audit' | 'apiserver' | 'authenticator';
+
+/**
+ * What a rule observed once (or, for an aggregated record, `count` times). The engine merges
+ * observations with the same rule and subject into one finding.
+ */
+export interface Observation {
+  /** Identifies the finding: same subject, same finding. Values are sanitized by the engine. */
+  readonly subject: Readonly<Record<string, string>>;
+  /** How many events this stands for (default: the record's aggregate count, else 1). */
+  readonly count?: number;
+  /** ISO 8601 time of the event (default: from the record). */
+  readonly time?: string;
+  readonly firstSeen?: string;
+  readonly lastSeen?: string;
+  /** A sample for the finding (the engine keeps the first few, trimmed). */
+  readonly evidence?: Evidence;
+  /** Counters summed across observations, e.g. `{ forbidden: 1 }`; read back in describe(). */
+  readonly tally?: Readonly<Record<string, number>>;
+  /** Facts kept from the first observation that set them, e.g. which half of an identity is wrong. */
+  readonly facts?: Readonly<Record<string, string>>;
+}
+
+/** All observations of one rule and subject, merged. What describe() turns into words. */
+export interface ObservationGroup {
+  readonly subject: Readonly<Record<string, string>>;
+  readonly count: number;
+  readonly firstSeen: string | null;
+  readonly lastSeen: string | null;
+  readonly tally: Readonly<Record<string, number>>;
+  readonly facts: Readonly<Record<string, string>>;
+  readonly evidence: readonly Evidence[];
+  readonly cluster: string;
+}
+
+export type Emit = (observation: Observation) => void;
+
+/** Shared, read-only knowledge that the engine gathers over the whole input. */
+export interface ScanContext {
+  readonly cluster: string;
+  /**
+   * IAM role ARNs (user.extra.canonicalArn) seen on kubelet requests (node credentials) in this
+   * input. Complete only in finish(): rules that need it buffer and judge at the end.
+   */
+  readonly nodeRoleArns: ReadonlySet<string>;
+  /** Thresholds of the burst rules (defaults filled in by the engine). */
+  readonly settings: RuleSettings;
+}
+
+/** Per-scan state of a rule. Handlers are pure apart from their own buffers. */
+export interface RuleRun {
+  /**
+   * The fast path's contract. Most of an audit log is traffic no rule reports (healthy kubelets renewing
+   * leases); the CLI skips the full JSON parse of an event when no rule wants it. Given the event's head
+   * (AuditHead: the fields before requestObject; no bodies, timestamps or annotations), return true when
+   * onAudit might emit for it or change this run's state. A run whose wantsAudit returns false for an event
+   * must behave as if it never saw it. A superset is fine (it only costs a parse); a wrong false loses
+   * findings, so keep it to the few head fields onAudit tests first (a status code, a resource, a group).
+   * Truncated events and events not written by the API server are always parsed in full.
+   *
+   * Safe default: a run with onAudit and no wantsAudit sees every event fully parsed, and the fast path is
+   * off for the whole scan. test/perf/fast-path.test.ts compares the findings of both paths.
+   */
+  wantsAudit?(head: AuditHead): boolean;
+  onAudit?(record: AuditRecord, emit: Emit): void;
+  onFlag?(record: FlagRecord, emit: Emit): void;
+  onAuthenticator?(record: AuthenticatorRecord, emit: Emit): void;
+  /** Called once after the last record. */
+  finish?(emit: Emit): void;
+}
+
+/**
+ * What a rule needs from CloudWatch, declared once so the Logs Insights query and the local scan
+ * cannot drift apart. `filter` is a Logs Insights boolean expression over the stream's fields; the
+ * runner ORs the filters of all rules of a stream kind into one query.
+ */
+export interface ServerNeeds {
+  readonly stream: StreamKind;
+  readonly filter: string;
+  /** Fields that must stay distinct in server-side aggregation (`stats ... by <keys>`). */
+  readonly keys: readonly string[];
+}
+
+export interface Rule {
+  /** Stable id: never renamed or reused. */
+  readonly id: string;
+  readonly severity: Severity;
+  readonly title: string;
+  /** What the finding means, for the catalogue. */
+  readonly description: string;
+  /** The general fix, for the catalogue; describe() gives the specific one. */
+  readonly remediation: string;
+  readonly references: readonly string[];
+  readonly needs: ServerNeeds;
+  /** Fresh state for one scan of one cluster. */
+  create(context: ScanContext): RuleRun;
+  /** Words for the person on call: what happened, what breaks, how sure we are, and the exact fix. */
+  describe(group: ObservationGroup): { message: string; remediation: string };
+}

@@ -1,0 +1,118 @@
+import type { Rule } from '../../model/rule';
+import type { AuditEvent } from '../../model/records';
+import type { Buffered } from '../support/buffered-observation';
+import { addRecord, emitBuffered, emptyBuffered, recordCount } from '../support/buffered-observation';
+import { auditEvidence, isForbidden } from '../../model/audit';
+import { isNodeCredential, isRecognizedNode, str, username } from '../../model/identity';
+import { requestTarget, sourceIP } from '../support/request-target';
+import { tallyText, timeSpan } from '../support/node-mapping';
+
+/** Enough distinct resources to judge any sane threshold, without letting a scanner's million paths grow memory. */
+const MAX_TRACKED_RESOURCES = 10_000;
+/** Resources named in the message, most refused first. */
+const LISTED_RESOURCES = 8;
+
+interface Principal {
+  username: string;
+  ip: string;
+  buffered: Buffered;
+  resources: Map<string, number>;
+  userAgent?: string;
+}
+
+/**
+ * Identities this rule leaves to others: node credentials (node-* rules explain their 403s, and a thief
+ * with a node credential shows up in node-unrelated-object-access) and EKS's own principals (eks:*), whose
+ * refusals come from AWS-managed RBAC during upgrades and are not the user's to fix.
+ */
+function leftToOthers(e: AuditEvent, user: string): boolean {
+  return isNodeCredential(e) || isRecognizedNode(e) || user.startsWith('eks:');
+}
+
+/**
+ * Permission probing: one principal (username and source address) refused many times across many
+ * resources, as when a stolen token is tried against everything or a scanner walks paths. A controller
+ * briefly forbidden during an upgrade repeats a few resources and stays under the thresholds
+ * (RuleSettings.forbiddenBurst and forbiddenBurstResources, per window: the input scanned).
+ */
+export const forbiddenBurst: Rule = {
+  id: 'forbidden-burst',
+  severity: 'medium',
+  title: 'Burst of 403s across many resources (permission probing)',
+  description:
+    'One principal (username and source IP) got at least N 403 Forbidden responses across at least M distinct resources or URL paths in the scanned window (defaults 50 and 5; --forbidden-burst and --forbidden-burst-resources in the CLI): ' +
+    'someone mapping what a credential may do. Node credentials (covered by the node-* rules) and EKS-internal eks:* principals are left out.',
+  remediation:
+    'Identify the workload or person behind the identity and source address; if it is not expected, revoke the credential (rotate the service account token, remove the IAM mapping) and investigate; if it is a controller missing permissions, grant exactly those.',
+  references: [
+    'https://kubernetes.io/docs/reference/access-authn-authz/rbac/',
+    'https://kubernetes.io/docs/tasks/debug/debug-cluster/audit/',
+  ],
+  needs: {
+    stream: 'audit',
+    filter: "responseStatus.code = 403 and user.username not like /^(system:node:|eks:)/",
+    // Per resource, so each row's count belongs to one target of one principal. Not sourceIPs.0: the keys of all
+    // audit rules are grouped by together, and an address key would split the node traffic other rules count into
+    // one row per node. Server-side, a username's 403s from several addresses share a row whose sample names one
+    // address; a local scan separates them exactly. Non-resource paths are not keys (see anonymous-request-allowed).
+    keys: ['user.username', 'objectRef.resource', 'objectRef.subresource'],
+  },
+  create(context) {
+    const { forbiddenBurst: minCount, forbiddenBurstResources: minResources } = context.settings;
+    const principals = new Map<string, Principal>();
+    return {
+      // The fast path's contract (RuleRun.wantsAudit): only 403s are counted.
+      wantsAudit: (head) => isForbidden(head),
+      onAudit(record) {
+        const e = record.event;
+        if (!isForbidden(e)) return;
+        const user = username(e);
+        if (user === undefined || leftToOthers(e, user)) return;
+        const ip = sourceIP(e) ?? '(unknown)';
+        const key = `${user}\u0000${ip}`;
+        let p = principals.get(key);
+        if (!p) principals.set(key, (p = { username: user, ip, buffered: emptyBuffered(), resources: new Map() }));
+        addRecord(p.buffered, record, auditEvidence(record));
+        p.userAgent ??= str(e.userAgent);
+        const target = requestTarget(e)?.value ?? '(unknown)';
+        const seen = p.resources.get(target);
+        if (seen !== undefined || p.resources.size < MAX_TRACKED_RESOURCES) p.resources.set(target, (seen ?? 0) + recordCount(record));
+      },
+      finish(emit) {
+        for (const p of principals.values()) {
+          if (p.buffered.count < minCount || p.resources.size < minResources) continue;
+          const top = [...p.resources.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, LISTED_RESOURCES);
+          const facts: Record<string, string> = {
+            resources: String(p.resources.size),
+            thresholds: `${minCount} refusals across ${minResources} resources`,
+          };
+          if (p.userAgent) facts['userAgent'] = p.userAgent;
+          emitBuffered(emit, { username: p.username, sourceIP: p.ip }, p.buffered, { tally: Object.fromEntries(top), facts });
+        }
+      },
+    };
+  },
+  describe(g) {
+    const { username: user, sourceIP: ip } = g.subject;
+    const distinct = Number(g.facts['resources'] ?? '0');
+    const listed = tallyText(g.tally);
+    const more = distinct > LISTED_RESOURCES ? `, and ${distinct - LISTED_RESOURCES} more` : '';
+    const agent = g.facts['userAgent'] ? ` with ${g.facts['userAgent']}` : '';
+    const anonymous = user === 'system:anonymous';
+    const who = anonymous
+      ? 'An unauthenticated client walking URLs is a scanner: common on a public endpoint, and a sign the endpoint is reachable by anyone.'
+      : 'Refusals spread over many resources are what probing looks like: someone holding this identity (a stolen service account token, a leaked kubeconfig) is mapping what it may do. A controller missing permissions after an upgrade repeats a few resources instead.';
+    return {
+      message:
+        `${user} from ${ip}${agent} got 403 Forbidden ${g.count} times on ${distinct} distinct resources in this input${timeSpan(g.firstSeen, g.lastSeen)} ` +
+        `(thresholds: ${g.facts['thresholds'] ?? '?'} per window; the window is the input scanned: all files for the CLI, one run for the Lambda): ` +
+        `${listed}${more}. ${who} Certain of the refusals; the intent is inferred from their spread.`,
+      remediation: anonymous
+        ? `Limit who can reach the API endpoint: aws eks update-cluster-config --name <cluster-name> --resources-vpc-config endpointPublicAccess=true,publicAccessCidrs="<your CIDRs>" ` +
+          `(or endpointPrivateAccess=true,endpointPublicAccess=false), or block ${ip} upstream. The refusals show RBAC held.`
+        : `Find what runs as ${user} at ${ip}. If it is not expected, revoke the credential (for a service account: delete the pod or the token Secret so the token rotates, and inspect the pod; ` +
+          `for an IAM identity: remove its access entry or aws-auth mapping) and review what it was allowed in the same window. ` +
+          'If it is a controller missing permissions, grant exactly the refused verbs and resources in its Role.',
+    };
+  },
+};

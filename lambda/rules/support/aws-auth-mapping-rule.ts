@@ -1,0 +1,115 @@
+import type { ObservationGroup, RuleRun, ScanContext } from '../../model/rule';
+import type { Mapping } from './aws-auth-mappings';
+import type { AwsAuthWrite } from './aws-auth-writes';
+import { MAPPING_LISTS, isAwsAuthHead, readAwsAuthWrite } from './aws-auth-writes';
+import { NODE_USERNAME_TEMPLATES, nodeRoleReason, parseMappingList } from './aws-auth-mappings';
+import { BOOTSTRAPPERS_GROUP, MASTERS_GROUP, NODES_GROUP } from '../../model/identity';
+
+/**
+ * Shared run for the rules that judge single aws-auth mappings. Whether a mapping belongs to a node role may
+ * only be known from kubelet requests seen later in the input (ScanContext.nodeRoleArns is complete only in
+ * finish()), so the parsed mappings of every write are kept and judged at the end. aws-auth writes are rare
+ * and small: buffering them costs little.
+ */
+
+/** What a rule says about one mapping: facts for its message, or undefined when the mapping is fine. */
+export type JudgeMapping = (m: Mapping, nodeRole: string | undefined) => Record<string, string> | undefined;
+
+const WRITER_TALLY = 'writer:';
+
+export function mappingRuleRun(context: ScanContext, judge: JudgeMapping): RuleRun {
+  const writes: { write: AwsAuthWrite; mappings: Mapping[] }[] = [];
+  return {
+    wantsAudit: isAwsAuthHead,
+    onAudit(record) {
+      const write = readAwsAuthWrite(record);
+      if (!write) return;
+      const mappings = MAPPING_LISTS.flatMap((list) => parseMappingList(list, write.data[list]).mappings);
+      if (mappings.length > 0) writes.push({ write, mappings });
+    },
+    finish(emit) {
+      const nodeArns = new Set([...context.nodeRoleArns].map((a) => a.toLowerCase()));
+      for (const { write, mappings } of writes) {
+        // count = writes that carried the bad mapping, so one write counts once per subject.
+        const judged = new Set<string>();
+        for (const m of mappings) {
+          if (judged.has(m.arn)) continue;
+          const nodeRole = nodeRoleReason(m, nodeArns);
+          const facts = judge(m, nodeRole);
+          if (!facts) continue;
+          judged.add(m.arn);
+          emit({
+            subject: { arn: m.arn },
+            time: write.time,
+            evidence: write.evidence,
+            tally: { [`${WRITER_TALLY}${write.writer}`]: 1 },
+            facts: { ...mappingFacts(m), ...writerFacts(write), ...(nodeRole ? { nodeRole } : {}), ...facts },
+          });
+        }
+      }
+    },
+  };
+}
+
+function mappingFacts(m: Mapping): Record<string, string> {
+  return {
+    list: m.list,
+    username: m.username ?? '(none)',
+    groups: `[${m.groups.join(', ')}]`,
+  };
+}
+
+function writerFacts(w: AwsAuthWrite): Record<string, string> {
+  const facts: Record<string, string> = { writer: w.writer, writerAgent: w.agent, writtenAt: w.time ?? 'an unknown time' };
+  if (w.writerArn) facts['writerArn'] = w.writerArn;
+  return facts;
+}
+
+/** "written by kubernetes-admin via eksctl at 2023-07-05T22:54:54Z", plus the other writers when there were several writes. */
+export function writtenBy(g: ObservationGroup): string {
+  const f = g.facts;
+  const first = `written by ${f['writer']} via ${f['writerAgent']} at ${f['writtenAt']}`;
+  if (g.count <= 1) return first;
+  const writers = Object.entries(g.tally)
+    .filter(([k]) => k.startsWith(WRITER_TALLY))
+    .map(([k, n]) => `${k.slice(WRITER_TALLY.length)} x${n}`)
+    .join(', ');
+  return `carried by ${g.count} writes (${writers}), first ${first}`;
+}
+
+/** How sure we are that this is a node role's mapping. */
+export function nodeRoleCertainty(g: ObservationGroup): string {
+  return `It is a node role's mapping because ${g.facts['nodeRole'] ?? 'it looks like one'}.`;
+}
+
+function isFargateLike(g: ObservationGroup): boolean {
+  return (g.facts['username'] ?? '').includes('{{SessionName}}') || (g.facts['groups'] ?? '').includes('system:node-proxier');
+}
+
+/** A YAML scalar that survives as written: plain when safe, else double-quoted (JSON strings are YAML). */
+export function yamlScalar(v: string): string {
+  return /^[A-Za-z0-9][A-Za-z0-9:._/-]*$/.test(v) && !v.includes('://') ? v : JSON.stringify(v);
+}
+
+/**
+ * The corrected aws-auth entry for a node role (extra groups such as system:node-proxier kept, system:masters
+ * dropped), and the access entry that can replace it. Flow style, because findings are one line of text.
+ */
+export function nodeRoleFix(g: ObservationGroup): string {
+  const arn = g.subject['arn'] ?? '<node role ARN>';
+  const fargate = isFargateLike(g);
+  const kept = (g.facts['groups'] ?? '[]')
+    .slice(1, -1)
+    .split(', ')
+    .filter((x) => x && x !== MASTERS_GROUP && x !== BOOTSTRAPPERS_GROUP && x !== NODES_GROUP);
+  const groups = [BOOTSTRAPPERS_GROUP, NODES_GROUP, ...kept].map(yamlScalar).join(', ');
+  const user = fargate ? NODE_USERNAME_TEMPLATES[1]! : NODE_USERNAME_TEMPLATES[0]!;
+  const type = fargate ? 'FARGATE_LINUX' : 'EC2_LINUX';
+  return (
+    `In aws-auth mapRoles, replace the entry with: - {rolearn: ${yamlScalar(arn)}, username: ${JSON.stringify(user)}, groups: [${groups}]} ` +
+    `or create an access entry and then delete the aws-auth entry: ` +
+    `aws eks create-access-entry --cluster-name ${g.cluster} --principal-arn ${arn} --type ${type}` +
+    (fargate ? '. ' : ' (EC2_WINDOWS for Windows nodes). ') +
+    `Access entries need authentication mode API_AND_CONFIG_MAP or API; with both, the access entry wins over aws-auth for the same role.`
+  );
+}

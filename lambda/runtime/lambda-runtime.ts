@@ -1,0 +1,111 @@
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { SNSClient } from '@aws-sdk/client-sns';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import type { Context } from 'aws-lambda';
+import { RULES } from '../rules/registry';
+import type { Rule } from '../model/rule';
+import { publishClusterReport } from './publish';
+import { systemClock, type Clock } from './backoff';
+import type { RuntimeConfig } from './config';
+import type { RunnerOptions } from './insights';
+import { buildQueries } from './queries';
+import { InvalidRequestError, parseInvocation } from './request';
+import { runAudit, type AuditResponse, type MetricUnit as Unit, type Telemetry } from './run';
+
+/**
+ * Time kept back from the Lambda deadline for what follows the queries: StopQuery on an abandoned
+ * query, the engine, one SNS Publish per cluster and the metrics flush.
+ */
+export const PUBLISH_RESERVE_MS = 20_000;
+
+export interface LambdaDeps {
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly logsClient: (region: string | undefined) => Pick<CloudWatchLogsClient, 'send'>;
+  readonly snsClient: SNSClient;
+  readonly clock?: Clock;
+  readonly rules?: readonly Rule[];
+  readonly runnerOptions?: RunnerOptions;
+  readonly reserveMs?: number;
+}
+
+/** Clients from the SDK's default chain (so AWS_ENDPOINT_URL_* work), one Logs client per region. */
+export function defaultClients(topicArn: string): Pick<LambdaDeps, 'logsClient' | 'snsClient'> {
+  const logs = new Map<string, CloudWatchLogsClient>();
+  const topicRegion = topicArn.split(':')[3];
+  return {
+    logsClient: (region) => {
+      const key = region ?? '';
+      let c = logs.get(key);
+      if (!c) logs.set(key, (c = new CloudWatchLogsClient(region ? { region } : {})));
+      return c;
+    },
+    snsClient: new SNSClient(topicRegion ? { region: topicRegion } : {}),
+  };
+}
+
+/**
+ * The thin handler: validate the event, run the audit, map errors. Configuration was validated at
+ * cold start; an invalid event is rejected (error naming the field) before anything is queried.
+ */
+export function createHandler(config: RuntimeConfig, deps: LambdaDeps): (event: unknown, context?: Partial<Context>) => Promise<AuditResponse> {
+  const rules = deps.rules ?? RULES;
+  const queries = buildQueries(rules);
+  const clock = deps.clock ?? systemClock;
+  const reserve = deps.reserveMs ?? PUBLISH_RESERVE_MS;
+  const { logger, metrics } = deps;
+  const telemetry: Telemetry = {
+    info: (m, a) => logger.info(m, a ?? {}),
+    warn: (m, a) => logger.warn(m, a ?? {}),
+    error: (m, a) => logger.error(m, a ?? {}),
+    metric: (name, unit, value, dimensions) => {
+      if (dimensions) {
+        const single = metrics.singleMetric();
+        for (const [k, v] of Object.entries(dimensions)) single.addDimension(k, v);
+        single.addMetric(name, toUnit(unit), value);
+      } else {
+        metrics.addMetric(name, toUnit(unit), value);
+      }
+    },
+  };
+
+  return async (event, context) => {
+    if (context?.awsRequestId) logger.addContext(context as Context);
+    const remaining = typeof context?.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis.bind(context) : undefined;
+    const startedAt = clock.now();
+    try {
+      const request = parseInvocation(event, config, clock.now());
+      logger.info('audit started', { trigger: request.trigger, window: windowOf(request), clusters: request.clusters.map((c) => c.name), dryRun: request.dryRun });
+      return await runAudit(request, {
+        rules,
+        queries,
+        logsClient: deps.logsClient,
+        clock,
+        // Without a Lambda context (a local call) there is no deadline.
+        timeLeft: remaining ? () => remaining() - reserve : () => Infinity,
+        ...(deps.runnerOptions ? { runnerOptions: deps.runnerOptions } : {}),
+        concurrency: config.concurrency,
+        settings: config.ruleSettings,
+        publish: (report, minSeverity) => publishClusterReport(deps.snsClient, report, { topicArn: config.topicArn, minSeverity }),
+        telemetry,
+      });
+    } catch (err) {
+      if (err instanceof InvalidRequestError) logger.warn('invalid request: nothing queried or published', { field: err.field, error: err.message });
+      else logger.error('audit failed', { error: err instanceof Error ? err.message : String(err), durationMs: clock.now() - startedAt });
+      throw err;
+    } finally {
+      metrics.publishStoredMetrics();
+    }
+  };
+}
+
+function windowOf(r: { window: { startMs: number; endMs: number } }): { start: string; end: string } {
+  return { start: new Date(r.window.startMs).toISOString(), end: new Date(r.window.endMs).toISOString() };
+}
+
+function toUnit(unit: Unit): (typeof MetricUnit)[keyof typeof MetricUnit] {
+  return unit === 'Bytes' ? MetricUnit.Bytes : unit === 'Milliseconds' ? MetricUnit.Milliseconds : MetricUnit.Count;
+}
+
+export { InvalidRequestError };

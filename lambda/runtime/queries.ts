@@ -1,0 +1,121 @@
+import type { Rule, StreamKind } from '../model/rule';
+
+/**
+ * Rows one query may return. Logs Insights returns at most 10,000 rows unless the query raises
+ * `limit` (newer documentation allows up to 100,000); 10,000 keeps every result set small enough for
+ * the Lambda's memory, and a result that reaches it is split in time, never cut (see insights.ts).
+ */
+export const ROW_LIMIT = 10_000;
+
+/** Which log streams each stream kind reads. `kube-apiserver-` also prefixes the audit streams. */
+export const STREAM_FILTERS: Record<StreamKind, string> = {
+  audit: '@logStream like /^kube-apiserver-audit-/',
+  apiserver: '@logStream like /^kube-apiserver-/ and @logStream not like /^kube-apiserver-audit-/',
+  authenticator: '@logStream like /^authenticator-/',
+};
+
+const STREAM_ORDER: readonly StreamKind[] = ['audit', 'apiserver', 'authenticator'];
+
+/**
+ * Keys that are distinct for every event (the aws-auth rules declare `auditID`). Grouping by one would
+ * give every event of every rule of the stream its own row (1,000 kubelets refused every 10 s for an
+ * hour = 360,000 rows), and Logs Insights has no conditional to group by it only for the rare events
+ * that rule wants. So they are left out of `by`, and each row carries the EARLIEST and the LATEST
+ * message of its group (plus the count and time range): a write and its revert by the same user in one
+ * window are both seen, and a row that stands for more events says how many.
+ */
+export const PER_EVENT_KEYS: ReadonlySet<string> = new Set([
+  'auditID',
+  '@ptr',
+  '@timestamp',
+  '@ingestionTime',
+  'requestReceivedTimestamp',
+  'stageTimestamp',
+]);
+
+/** Result columns every query returns, in addition to the group keys. */
+export const RESULT_FIELDS = {
+  count: 'n',
+  firstSeen: 'firstSeen',
+  lastSeen: 'lastSeen',
+  sample: 'sample',
+  firstSample: 'firstSample',
+  logStream: 'logStream',
+} as const;
+
+export interface StreamQuery {
+  readonly stream: StreamKind;
+  /** Ids of the rules whose needs the query serves, in registry order. */
+  readonly ruleIds: readonly string[];
+  /** Fields of `stats ... by`, in first-declared order. */
+  readonly keys: readonly string[];
+  /** Keys a rule declared that were left out of `by` (see PER_EVENT_KEYS). */
+  readonly droppedKeys: readonly string[];
+  /** The Logs Insights query, printable and ready to paste into the console. */
+  readonly queryString: string;
+}
+
+/**
+ * At most one query per stream kind, from every rule's declared needs: Logs Insights bills each GB
+ * scanned, so N rules over the same streams must not mean N scans. Filters are ORed; keys are united.
+ * A stream kind no rule reads gets no query.
+ */
+export function buildQueries(rules: readonly Rule[], limit = ROW_LIMIT): StreamQuery[] {
+  const queries: StreamQuery[] = [];
+  for (const stream of STREAM_ORDER) {
+    const mine = rules.filter((r) => r.needs.stream === stream);
+    if (mine.length === 0) continue;
+    const keys: string[] = [];
+    const dropped: string[] = [];
+    for (const rule of mine) {
+      for (const declared of rule.needs.keys) {
+        // Rules may write a key with or without its backticks: compare bare names.
+        const key = declared.trim().replace(/^`(.*)`$/, '$1');
+        const target = PER_EVENT_KEYS.has(key) ? dropped : keys;
+        if (!target.includes(key)) target.push(key);
+      }
+    }
+    const filters = [...new Set(mine.map((r) => r.needs.filter.trim()))];
+    queries.push({
+      stream,
+      ruleIds: mine.map((r) => r.id),
+      keys,
+      droppedKeys: dropped,
+      queryString: render(stream, mine, filters, keys, dropped, limit),
+    });
+  }
+  return queries;
+}
+
+function render(
+  stream: StreamKind,
+  rules: readonly Rule[],
+  filters: readonly string[],
+  keys: readonly string[],
+  dropped: readonly string[],
+  limit: number,
+): string {
+  const f = RESULT_FIELDS;
+  const ruleFilter = filters.length === 1 ? filters[0] : filters.map((x) => `(${x})`).join('\n    or ');
+  const stats =
+    `stats count(*) as ${f.count}, min(@timestamp) as ${f.firstSeen}, max(@timestamp) as ${f.lastSeen},` +
+    ` latest(@message) as ${f.sample}, earliest(@message) as ${f.firstSample}, latest(@logStream) as ${f.logStream}`;
+  const lines = [
+    `# eks-authz-audit: ${stream} streams; rules: ${rules.map((r) => r.id).join(', ')}`,
+    ...(dropped.length > 0 ? [`# per-event keys not grouped by (a row keeps its earliest and latest event): ${dropped.join(', ')}`] : []),
+    `filter ${STREAM_FILTERS[stream]}`,
+    `| filter ${ruleFilter}`,
+    keys.length > 0 ? `| ${stats}\n    by ${keys.map(fieldRef).join(', ')}` : `| ${stats}`,
+    `| limit ${limit}`,
+  ];
+  return lines.join('\n');
+}
+
+/**
+ * A field name as Logs Insights wants it: names with characters other than letters, digits, `@` and `.`
+ * must be in backticks (`annotations.authorization.k8s.io/decision`).
+ */
+export function fieldRef(name: string): string {
+  if (/^[@A-Za-z0-9.]+$/.test(name)) return name;
+  return `\`${name.replace(/`/g, '')}\``;
+}

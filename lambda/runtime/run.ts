@@ -1,0 +1,146 @@
+import type { RuleError } from '../model/findings';
+import type { ScanStats } from '../model/findings';
+import type { MalformedLine } from '../model/records';
+import { SEVERITIES, type Severity } from '../model/severity';
+import { METRICS } from '../settings/names';
+import type { ClusterReport, PublishOutcome, QueryStatistics } from '../model/report';
+import { auditCluster, type ClusterAuditDeps } from './audit-cluster';
+import { describeError } from './backoff';
+import type { AuditRequest } from './request';
+import { windowIso } from './window';
+
+/** One cluster in the response: the publisher's report plus what the engine and the publisher did. */
+export interface ClusterResult extends ClusterReport {
+  statistics: QueryStatistics[];
+  stats: ScanStats;
+  malformedSamples: MalformedLine[];
+  ruleErrors: RuleError[];
+  /** null when nothing was to be published (dryRun, or no topic given to the CLI). */
+  published: PublishOutcome | null;
+}
+
+/** The Lambda response and the CLI's `audit --format json` output (README "Manual runs"). */
+export interface AuditResponse {
+  trigger: 'scheduled' | 'manual' | 'cli';
+  window: { start: string; end: string };
+  minSeverity: Severity;
+  dryRun: boolean;
+  clusters: ClusterResult[];
+  summary: { clusters: number; complete: number; incomplete: number; findings: number; published: number };
+}
+
+export type MetricUnit = 'Count' | 'Bytes' | 'Milliseconds';
+
+/** Where the run reports itself: Powertools Logger and Metrics in Lambda, stderr (or nothing) in the CLI. */
+export interface Telemetry {
+  info(message: string, attributes?: Record<string, unknown>): void;
+  warn(message: string, attributes?: Record<string, unknown>): void;
+  error(message: string, attributes?: Record<string, unknown>): void;
+  metric(name: string, unit: MetricUnit, value: number, dimensions?: Record<string, string>): void;
+}
+
+export const silentTelemetry: Telemetry = { info() {}, warn() {}, error() {}, metric() {} };
+
+export interface RunDeps extends Omit<ClusterAuditDeps, 'onQueryStart'> {
+  readonly concurrency: number;
+  /** Publishes one cluster's report; absent means "never publish" (CLI without --publish). */
+  readonly publish?: (report: ClusterReport, minSeverity: Severity) => Promise<PublishOutcome>;
+  readonly telemetry?: Telemetry;
+}
+
+/** No cluster could be audited: the run fails so the alarm fires and the retry re-runs the window. */
+export class AuditFailedError extends Error {
+  override readonly name = 'AuditFailedError';
+}
+
+/** A report could not be delivered: the run fails too, rather than lose findings without a trace. */
+export class DeliveryFailedError extends Error {
+  override readonly name = 'DeliveryFailedError';
+  constructor(
+    message: string,
+    readonly response: AuditResponse,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Audits every requested cluster (at most `concurrency` at once), publishes one report per cluster
+ * unless dryRun, and emits the metrics. Plain function: the handler and the CLI both call it.
+ */
+export async function runAudit(request: AuditRequest, deps: RunDeps, trigger: AuditResponse['trigger'] = request.trigger): Promise<AuditResponse> {
+  const t = deps.telemetry ?? silentTelemetry;
+  const window = windowIso(request.window);
+  const failures: string[] = [];
+
+  const results = await mapLimit(request.clusters, deps.concurrency, async (target): Promise<ClusterResult> => {
+    const { report, scan } = await auditCluster(target, request.window, request.minSeverity, {
+      ...deps,
+      onQueryStart: (cluster, q) => t.info('query started', { cluster, window, stream: q.stream, queryId: q.queryId, logGroup: target.logGroup }),
+    });
+    for (const s of report.statistics) {
+      t.metric(METRICS.BYTES_SCANNED, 'Bytes', s.bytesScanned);
+      t.metric(METRICS.QUERY_DURATION, 'Milliseconds', s.durationMs);
+      t.info('query finished', { cluster: target.name, window, ...s });
+    }
+    if (!report.complete) {
+      t.metric(METRICS.INCOMPLETE_AUDITS, 'Count', 1);
+      t.warn('audit incomplete', { cluster: target.name, window, reason: report.incompleteReason });
+    }
+    let published: PublishOutcome | null = null;
+    if (!request.dryRun && deps.publish) {
+      try {
+        published = await deps.publish(report, request.minSeverity);
+        t.info('report delivered', { cluster: target.name, window, ...published });
+      } catch (err) {
+        const why = describeError(err);
+        failures.push(why);
+        published = { published: false, reason: why, findingsIncluded: 0, bytes: 0 };
+        t.error('report not delivered', { cluster: target.name, window, error: why });
+      }
+    }
+    return { ...report, stats: scan.stats, malformedSamples: scan.malformedSamples, ruleErrors: scan.ruleErrors, published };
+  });
+
+  for (const severity of SEVERITIES) {
+    const n = results.reduce((sum, r) => sum + r.findings.filter((f) => f.severity === severity).length, 0);
+    if (n > 0) t.metric(METRICS.FINDINGS, 'Count', n, { severity });
+  }
+  const complete = results.filter((r) => r.complete).length;
+  const response: AuditResponse = {
+    trigger,
+    window,
+    minSeverity: request.minSeverity,
+    dryRun: request.dryRun,
+    clusters: results,
+    summary: {
+      clusters: results.length,
+      complete,
+      incomplete: results.length - complete,
+      findings: results.reduce((sum, r) => sum + r.findings.length, 0),
+      published: results.filter((r) => r.published?.published).length,
+    },
+  };
+  if (results.length > 0 && complete === 0 && results.every((r) => r.statistics.every((s) => s.status !== 'Complete'))) {
+    const why = results.map((r) => `${r.cluster}: ${r.incompleteReason ?? 'incomplete'}`).join(' | ');
+    throw new AuditFailedError(`No cluster could be audited for ${window.start}..${window.end}: ${why}`);
+  }
+  if (failures.length > 0) {
+    throw new DeliveryFailedError(`${failures.length} report(s) could not be published: ${failures.join(' | ')}`, response);
+  }
+  return response;
+}
+
+/** Promise.all with at most `limit` tasks in flight; results keep the input order. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await task(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return out;
+}
