@@ -5,7 +5,7 @@ import { clean } from '../model/sanitize';
 import { RULES } from '../rules/registry';
 import { publishClusterReport } from '../runtime/publish';
 import { isTopicArn } from '../runtime/config';
-import { systemClock, type Clock } from '../runtime/backoff';
+import { SDK_SINGLE_ATTEMPT, systemClock, type Clock } from '../runtime/backoff';
 import type { QueryProgress, RunnerOptions } from '../runtime/insights';
 import { buildQueries } from '../runtime/queries';
 import { AuditFailedError, DeliveryFailedError, runAudit, type AuditResponse, type ClusterResult } from '../runtime/run';
@@ -132,7 +132,8 @@ export async function auditCommand(argv: readonly string[], io: CliIO, deps: Aud
     return EXIT.OK;
   }
   const clientConfig = { ...(options.region ? { region: options.region } : {}), ...(options.profile ? { profile: options.profile } : {}) };
-  const logs = new CloudWatchLogsClient(clientConfig);
+  // One attempt per call: the runner's retry (runtime/backoff.ts) is the only retry layer.
+  const logs = new CloudWatchLogsClient({ ...clientConfig, ...SDK_SINGLE_ATTEMPT });
   const topic = options.publish;
   const sns = topic ? new SNSClient({ ...clientConfig, region: topic.split(':')[3]! }) : undefined;
   const progress = io.stderr.isTTY ? progressLine(io) : undefined;

@@ -58,6 +58,47 @@ export function isRetryable(err: unknown): boolean {
   return typeof status === 'number' && (status >= 500 || status === 429);
 }
 
+/**
+ * The one retry layer of every AWS read the audit makes (Logs Insights, DescribeLogStreams, the EKS API).
+ * SDK clients are built with SDK_SINGLE_ATTEMPT so they do not retry underneath it: the SDK's standard
+ * mode would try 3 times per call, and 3 inside 8 is 24 requests for one throttled call. This layer knows
+ * the Lambda's deadline: it never sleeps into the time kept for publishing.
+ */
+export const SDK_SINGLE_ATTEMPT = { maxAttempts: 1 } as const;
+
+export interface RetryPolicy extends BackoffPolicy {
+  /** Requests per call, the first included. */
+  readonly maxAttempts: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { baseMs: 400, capMs: 10_000, maxAttempts: 8 };
+
+export interface RetryDeps {
+  readonly clock: Clock;
+  /** Milliseconds the run may still spend (Infinity without a deadline). */
+  readonly timeLeft: () => number;
+}
+
+/** Keeps this much time after a retry's wait, for what follows the call (StopQuery, publishing). */
+export const RETRY_MARGIN_MS = 1_500;
+
+/**
+ * Calls `call` until it succeeds, fails with an error not worth retrying, has made `maxAttempts`
+ * requests, or the next wait would run into the deadline; then throws the last error.
+ */
+export async function retrying<T>(policy: RetryPolicy, deps: RetryDeps, call: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await call();
+    } catch (err) {
+      if (!isRetryable(err) || attempt + 1 >= policy.maxAttempts) throw err;
+      const delay = jitteredDelay(attempt, policy, deps.clock.random);
+      if (deps.timeLeft() < delay + RETRY_MARGIN_MS) throw err;
+      await deps.clock.sleep(delay);
+    }
+  }
+}
+
 /** Short, single-line description of an SDK error for reports and logs. */
 export function describeError(err: unknown): string {
   if (err instanceof Error) {

@@ -8,11 +8,14 @@ import {
 import type { StreamKind } from '../model/rule';
 import type { QueryStatistics } from '../model/report';
 import { clean } from '../model/sanitize';
-import { describeError, isRetryable, jitteredDelay, pollDelay, type BackoffPolicy, type Clock } from './backoff';
+import { DEFAULT_RETRY, describeError, pollDelay, retrying, RETRY_MARGIN_MS, type BackoffPolicy, type Clock, type RetryPolicy } from './backoff';
 
 export interface RunnerOptions {
-  /** Retries of StartQuery / GetQueryResults refused by throttling or the concurrent-query limit. */
-  readonly retry: BackoffPolicy & { readonly maxAttempts: number };
+  /**
+   * Retries of StartQuery / GetQueryResults refused by throttling or the concurrent-query limit: the
+   * only retry layer (the clients make one attempt each, see SDK_SINGLE_ATTEMPT).
+   */
+  readonly retry: RetryPolicy;
   /** GetQueryResults polling. */
   readonly poll: BackoffPolicy;
   /** Consecutive `Unknown` statuses tolerated before the query is given up. */
@@ -26,7 +29,7 @@ export interface RunnerOptions {
 }
 
 export const DEFAULT_RUNNER_OPTIONS: RunnerOptions = {
-  retry: { baseMs: 400, capMs: 10_000, maxAttempts: 8 },
+  retry: DEFAULT_RETRY,
   poll: { baseMs: 250, capMs: 5_000 },
   maxUnknownPolls: 5,
   maxSplits: 8,
@@ -75,7 +78,7 @@ export interface QueryOutcome {
 }
 
 /** Keeps polling only if this much time is left after the next wait (for StopQuery and the rest). */
-const STOP_MARGIN_MS = 1_500;
+const STOP_MARGIN_MS = RETRY_MARGIN_MS;
 
 interface Attempt {
   rows: ResultField[][];
@@ -163,7 +166,7 @@ async function attempt(request: QueryRequest, startMs: number, endMs: number, de
 
   let queryId: string;
   try {
-    const started = await withRetry(deps, opts, () =>
+    const started = await retrying(opts.retry, deps, () =>
       deps.client.send(
         new StartQueryCommand({
           logGroupIdentifiers: [...request.logGroups],
@@ -195,7 +198,7 @@ async function attempt(request: QueryRequest, startMs: number, endMs: number, de
     await clock.sleep(wait);
     let page;
     try {
-      page = await withRetry(deps, opts, () => deps.client.send(new GetQueryResultsCommand({ queryId })));
+      page = await retrying(opts.retry, deps, () => deps.client.send(new GetQueryResultsCommand({ queryId })));
     } catch (err) {
       await stopQuietly(deps, queryId);
       result.status = 'Abandoned';
@@ -228,19 +231,6 @@ async function attempt(request: QueryRequest, startMs: number, endMs: number, de
           await stopQuietly(deps, queryId);
           return done(`stayed in status ${clean(status, 40)} for ${unknown} polls`);
         }
-    }
-  }
-}
-
-async function withRetry<T>(deps: RunnerDeps, opts: RunnerOptions, call: () => Promise<T>): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await call();
-    } catch (err) {
-      if (!isRetryable(err) || attempt + 1 >= opts.retry.maxAttempts) throw err;
-      const delay = jitteredDelay(attempt, opts.retry, deps.clock.random);
-      if (deps.timeLeft() < delay + STOP_MARGIN_MS) throw err;
-      await deps.clock.sleep(delay);
     }
   }
 }

@@ -6,7 +6,7 @@ import type { Context } from 'aws-lambda';
 import { RULES } from '../rules/registry';
 import type { Rule } from '../model/rule';
 import { publishClusterReport } from './publish';
-import { systemClock, type Clock } from './backoff';
+import { SDK_SINGLE_ATTEMPT, systemClock, type Clock } from './backoff';
 import type { RuntimeConfig } from './config';
 import type { RunnerOptions } from './insights';
 import { buildQueries } from './queries';
@@ -30,7 +30,10 @@ export interface LambdaDeps {
   readonly reserveMs?: number;
 }
 
-/** Clients from the SDK's default chain (so AWS_ENDPOINT_URL_* work), one Logs client per region. */
+/**
+ * Clients from the SDK's default chain (so AWS_ENDPOINT_URL_* work), one Logs client per region. The Logs
+ * client makes one attempt per call: runtime/backoff.ts retries, knowing the deadline.
+ */
 export function defaultClients(topicArn: string): Pick<LambdaDeps, 'logsClient' | 'snsClient'> {
   const logs = new Map<string, CloudWatchLogsClient>();
   const topicRegion = topicArn.split(':')[3];
@@ -38,7 +41,7 @@ export function defaultClients(topicArn: string): Pick<LambdaDeps, 'logsClient' 
     logsClient: (region) => {
       const key = region ?? '';
       let c = logs.get(key);
-      if (!c) logs.set(key, (c = new CloudWatchLogsClient(region ? { region } : {})));
+      if (!c) logs.set(key, (c = new CloudWatchLogsClient({ ...SDK_SINGLE_ATTEMPT, ...(region ? { region } : {}) })));
       return c;
     },
     snsClient: new SNSClient(topicRegion ? { region: topicRegion } : {}),
