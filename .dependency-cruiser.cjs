@@ -50,6 +50,13 @@ forbidden.push(
     to: { path: '^lambda/(?!settings/|model/)' },
   },
   {
+    name: 'runtime-without-cdk',
+    severity: 'error',
+    comment: 'aws-cdk-lib and constructs are optional peer dependencies: a CLI install has neither',
+    from: { path: '^lambda/' },
+    to: { path: '^(node_modules/)?(aws-cdk-lib|constructs|cdk-nag)(/|$)' },
+  },
+  {
     name: 'model-has-no-dependencies',
     severity: 'error',
     comment: 'the model is plain types and pure helpers: no npm packages',
@@ -69,7 +76,6 @@ module.exports = {
   forbidden,
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '(^|/)node_modules/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },

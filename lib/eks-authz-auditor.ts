@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RemovalPolicy } from 'aws-cdk-lib';
 import { ArnFormat, Duration, RemovalPolicy as Removal, Stack, Token, Validations } from 'aws-cdk-lib';
@@ -23,6 +24,7 @@ import { ConfigError, DEFAULTS, validateClusters, validateEmails, validateMinute
 import { iam5ResourceFinding } from './nag';
 
 const PROJECT_ROOT = join(import.meta.dirname, '..');
+const LOCK_FILE = join(PROJECT_ROOT, 'package-lock.json');
 
 export interface EksAuthzAuditorProps {
   /** The clusters to audit. All must be queryable from this stack's region (Logs Insights is regional). */
@@ -69,6 +71,22 @@ export interface EksAuthzAuditorProps {
    */
   readonly ruleSettings?: Partial<RuleSettings>;
   /**
+   * An existing topic to publish findings and alarms to, instead of creating one. `alertEmails` are
+   * subscribed to it. When it is encrypted, pass its key as `encryptionKey` unless the topic object
+   * already knows it (`masterKey`), so that the function may publish. The statement letting this
+   * account's alarms publish is added to the topic's policy when the topic is defined in this app;
+   * an imported topic's policy must allow it already.
+   * @default a new topic encrypted with `encryptionKey`
+   */
+  readonly topic?: sns.ITopic;
+  /**
+   * The KMS key of the alert topic: encrypts a created topic, or is the key of the `topic` given.
+   * The function is granted its use, and the key policy a statement letting this account's alarms
+   * use it (added only to a key defined in this app; an imported key's policy must allow it already).
+   * @default a new customer-managed key rotated yearly; with `topic`, the topic's `masterKey`
+   */
+  readonly encryptionKey?: kms.IKey;
+  /**
    * The handler source, bundled with the local esbuild.
    * @default lambda/runtime/handler.ts of this project
    */
@@ -83,21 +101,39 @@ export interface AuditorAlarms {
   readonly deadLetters: cloudwatch.Alarm;
 }
 
+/** The props once validated and defaulted: what the builders read. */
+interface ResolvedSettings {
+  readonly clusters: readonly AuditedCluster[];
+  readonly alertEmails: readonly string[];
+  readonly scheduleMinutes: number;
+  readonly ingestionLagMinutes: number;
+  readonly minSeverity: Severity;
+  readonly thresholds: Record<string, string>;
+  readonly removalPolicy: RemovalPolicy;
+}
+
 /**
  * Scheduled EKS node-authorization audit: an EventBridge rule runs a Lambda that queries the clusters'
  * control-plane logs with Logs Insights and publishes findings to an encrypted SNS topic. Failed runs
  * land in a dead-letter queue, and errors, throttles, incomplete audits and dead letters alarm on the
  * same topic.
+ *
+ * The constructor validates the props, then calls one builder per part (topic, dead-letter queue,
+ * function, schedule, alarms) and grants the function what it needs: add a part as one more builder.
  */
 export class EksAuthzAuditor extends Construct {
-  /** Customer-managed key (rotated yearly) that encrypts the topic. */
-  readonly key: kms.Key;
-  /** Where findings and alarms are published. */
-  readonly topic: sns.Topic;
+  /**
+   * The key of the alert topic: the one created (rotated yearly), the `encryptionKey` given, or the
+   * given topic's own key. Undefined only when a `topic` was given with no key known.
+   */
+  readonly key: kms.IKey | undefined;
+  /** Where findings and alarms are published: created, or the `topic` given. */
+  readonly topic: sns.ITopic;
   /** Scheduled events that could not be delivered or whose run failed after its retries. */
   readonly deadLetterQueue: sqs.Queue;
   /** The function's execution role: exactly the permissions the audit needs. */
   readonly role: iam.Role;
+  /** The function's own log group. */
   readonly logGroup: logs.LogGroup;
   readonly function: NodejsFunction;
   readonly schedule: events.Rule;
@@ -107,6 +143,30 @@ export class EksAuthzAuditor extends Construct {
 
   constructor(scope: Construct, id: string, props: EksAuthzAuditorProps) {
     super(scope, id);
+    const settings = this.resolveSettings(props);
+    this.clusters = settings.clusters;
+
+    const alerts = this.buildAlertTopic(props, settings);
+    this.topic = alerts.topic;
+    this.key = alerts.key;
+    this.deadLetterQueue = this.buildDeadLetterQueue(settings);
+    this.logGroup = new logs.LogGroup(this, 'FunctionLogs', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: settings.removalPolicy,
+    });
+    this.role = new iam.Role(this, 'FunctionRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'EKS authz audit: query control-plane logs, publish findings',
+    });
+    this.grantAudit();
+    this.function = this.buildFunction(props, settings);
+    this.schedule = this.buildSchedule(settings);
+    this.alarms = this.buildAlarms(settings);
+    this.acknowledgeNagFindings();
+  }
+
+  /** Checks every prop the way the context parser does, and fills in the defaults. */
+  private resolveSettings(props: EksAuthzAuditorProps): ResolvedSettings {
     const stack = Stack.of(this);
     const clusters = validateClusters(props.clusters);
     for (const [i, c] of clusters.entries()) {
@@ -114,41 +174,56 @@ export class EksAuthzAuditor extends Construct {
         throw new ConfigError(`clusters[${i}].region`, c.region, `is not this stack's region (${stack.region}): Logs Insights queries one region`);
       }
     }
-    this.clusters = clusters;
-    const alertEmails = validateEmails(props.alertEmails ?? []);
-    const scheduleMinutes = validateMinutes(props.scheduleMinutes ?? DEFAULTS.scheduleMinutes, 'scheduleMinutes');
-    const ingestionLagMinutes = validateMinutes(props.ingestionLagMinutes ?? DEFAULTS.ingestionLagMinutes, 'ingestionLagMinutes');
     const minSeverity = props.minSeverity ?? DEFAULTS.minSeverity;
     if (!isSeverity(minSeverity)) throw new ConfigError('minSeverity', minSeverity, `is not one of ${SEVERITIES.join(', ')}`);
-    const removalPolicy = props.removalPolicy ?? Removal.DESTROY;
-    const thresholds = thresholdEnvironment(props.ruleSettings ?? {});
+    return {
+      clusters,
+      alertEmails: validateEmails(props.alertEmails ?? []),
+      scheduleMinutes: validateMinutes(props.scheduleMinutes ?? DEFAULTS.scheduleMinutes, 'scheduleMinutes'),
+      ingestionLagMinutes: validateMinutes(props.ingestionLagMinutes ?? DEFAULTS.ingestionLagMinutes, 'ingestionLagMinutes'),
+      minSeverity,
+      thresholds: thresholdEnvironment(props.ruleSettings ?? {}),
+      removalPolicy: props.removalPolicy ?? Removal.DESTROY,
+    };
+  }
 
-    this.key = new kms.Key(this, 'Key', {
-      description: 'Encrypts the EKS authz audit alert topic',
-      enableKeyRotation: true,
-      removalPolicy,
-      pendingWindow: Duration.days(7),
-    });
+  /** The topic findings and alarms go to (given or created), its key, and the email subscriptions. */
+  private buildAlertTopic(props: EksAuthzAuditorProps, settings: ResolvedSettings): { topic: sns.ITopic; key: kms.IKey | undefined } {
+    const stack = Stack.of(this);
+    const key =
+      props.encryptionKey ??
+      (props.topic
+        ? props.topic.masterKey
+        : new kms.Key(this, 'Key', {
+            description: 'Encrypts the EKS authz audit alert topic',
+            enableKeyRotation: true,
+            removalPolicy: settings.removalPolicy,
+            pendingWindow: Duration.days(7),
+          }));
     // CloudWatch alarms publish to an encrypted topic only if the key lets the alarm service use it
-    // (SNS guide: "Enable compatibility between event sources from AWS services and encrypted topics").
-    this.key.addToResourcePolicy(
+    // (SNS guide: "Enable compatibility between event sources from AWS services and encrypted topics");
+    // aws:SourceAccount keeps other accounts' alarms from using it through the service (confused deputy).
+    // A no-op on an imported key, whose policy is not this app's to change.
+    key?.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowCloudWatchAlarmsToPublish',
         principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
       }),
     );
 
-    this.topic = new sns.Topic(this, 'Topic', { displayName: 'EKS authz audit', masterKey: this.key, enforceSSL: true });
+    const topic = props.topic ?? new sns.Topic(this, 'Topic', { displayName: 'EKS authz audit', masterKey: key, enforceSSL: true });
     // enforceSSL gives the topic a policy of its own, which replaces the default one that let the
-    // account's alarms publish: allow them again, and only this account's alarms.
-    this.topic.addToResourcePolicy(
+    // account's alarms publish: allow them again, and only this account's alarms. A no-op on an
+    // imported topic.
+    topic.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowThisAccountsAlarmsToPublish',
         principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
         actions: ['sns:Publish'],
-        resources: [this.topic.topicArn],
+        resources: [topic.topicArn],
         conditions: {
           ArnLike: {
             'aws:SourceArn': stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
@@ -157,55 +232,57 @@ export class EksAuthzAuditor extends Construct {
         },
       }),
     );
-    for (const email of alertEmails) this.topic.addSubscription(new EmailSubscription(email));
+    for (const email of settings.alertEmails) topic.addSubscription(new EmailSubscription(email));
+    return { topic, key };
+  }
 
+  private buildDeadLetterQueue(settings: ResolvedSettings): sqs.Queue {
     // SQS-managed encryption rather than the key: both EventBridge (undeliverable events) and Lambda
     // (failed runs) write here, and the messages are scheduled events, never findings.
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+    return new sqs.Queue(this, 'DeadLetterQueue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
-      removalPolicy,
+      removalPolicy: settings.removalPolicy,
     });
+  }
 
-    this.logGroup = new logs.LogGroup(this, 'FunctionLogs', {
-      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
-      removalPolicy,
-    });
-    this.role = new iam.Role(this, 'FunctionRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'EKS authz audit: query control-plane logs, publish findings',
-    });
-    this.grantAudit();
+  /** What the function reads at cold start (lambda/runtime/config.ts), in the names both sides share. */
+  private functionEnvironment(settings: ResolvedSettings): Record<string, string> {
+    return {
+      [ENV.CLUSTERS]: JSON.stringify(settings.clusters),
+      [ENV.TOPIC_ARN]: this.topic.topicArn,
+      [ENV.MIN_SEVERITY]: settings.minSeverity,
+      [ENV.SCHEDULE_MINUTES]: String(settings.scheduleMinutes),
+      [ENV.INGESTION_LAG_MINUTES]: String(settings.ingestionLagMinutes),
+      ...settings.thresholds,
+      // Fixes the namespace and the `service` dimension Powertools Metrics writes, which the
+      // incomplete-audit alarm must match exactly.
+      POWERTOOLS_SERVICE_NAME: METRICS.SERVICE,
+      POWERTOOLS_METRICS_NAMESPACE: METRICS.NAMESPACE,
+      // Stack traces in the logs point into lambda/*.ts, not into the minified bundle.
+      NODE_OPTIONS: '--enable-source-maps',
+    };
+  }
 
-    this.function = new NodejsFunction(this, 'Function', {
+  private buildFunction(props: EksAuthzAuditorProps, settings: ResolvedSettings): NodejsFunction {
+    return new NodejsFunction(this, 'Function', {
       entry: props.entry ?? join(PROJECT_ROOT, 'lambda', 'runtime', 'handler.ts'),
       handler: 'handler',
       projectRoot: PROJECT_ROOT,
-      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+      // A clone has its lockfile; an installed package has none (npm never publishes it), and then
+      // NodejsFunction looks for the embedding app's own.
+      ...(existsSync(LOCK_FILE) ? { depsLockFilePath: LOCK_FILE } : {}),
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 512,
-      timeout: props.timeout ?? Duration.minutes(Math.min(scheduleMinutes, 10)),
+      timeout: props.timeout ?? Duration.minutes(Math.min(settings.scheduleMinutes, 10)),
       // One run at a time: two overlapping runs would query (and pay for) the same window twice.
       reservedConcurrentExecutions: 1,
       role: this.role,
       logGroup: this.logGroup,
       description: 'Audits EKS node authorization from control-plane logs',
-      environment: {
-        [ENV.CLUSTERS]: JSON.stringify(clusters),
-        [ENV.TOPIC_ARN]: this.topic.topicArn,
-        [ENV.MIN_SEVERITY]: minSeverity,
-        [ENV.SCHEDULE_MINUTES]: String(scheduleMinutes),
-        [ENV.INGESTION_LAG_MINUTES]: String(ingestionLagMinutes),
-        ...thresholds,
-        // Fixes the namespace and the `service` dimension Powertools Metrics writes, which the
-        // incomplete-audit alarm below must match exactly.
-        POWERTOOLS_SERVICE_NAME: METRICS.SERVICE,
-        POWERTOOLS_METRICS_NAMESPACE: METRICS.NAMESPACE,
-        // Stack traces in the logs point into lambda/*.ts, not into the minified bundle.
-        NODE_OPTIONS: '--enable-source-maps',
-      },
+      environment: this.functionEnvironment(settings),
       retryAttempts: 2,
       maxEventAge: Duration.hours(1),
       onFailure: { bind: () => ({ destination: this.deadLetterQueue.queueArn }) },
@@ -221,25 +298,21 @@ export class EksAuthzAuditor extends Construct {
         banner: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);",
       },
     });
-    // The async failure destination is written with the execution role.
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.deadLetterQueue.queueArn] }),
-    );
+  }
 
-    this.schedule = new events.Rule(this, 'Schedule', {
-      description: `Runs the EKS authz audit every ${scheduleMinutes} minutes`,
-      schedule: events.Schedule.expression(`rate(${scheduleMinutes} minutes)`),
+  private buildSchedule(settings: ResolvedSettings): events.Rule {
+    const schedule = new events.Rule(this, 'Schedule', {
+      description: `Runs the EKS authz audit every ${settings.scheduleMinutes} minutes`,
+      schedule: events.Schedule.expression(`rate(${settings.scheduleMinutes} minutes)`),
     });
-    this.schedule.addTarget(
+    schedule.addTarget(
       new targets.LambdaFunction(this.function, {
         retryAttempts: 3,
         maxEventAge: Duration.hours(1),
         deadLetterQueue: this.deadLetterQueue,
       }),
     );
-
-    this.alarms = this.createAlarms(scheduleMinutes);
-    this.acknowledgeNagFindings();
+    return schedule;
   }
 
   /** Log group ARNs StartQuery is granted on, two forms per cluster (see grantAudit). */
@@ -272,18 +345,24 @@ export class EksAuthzAuditor extends Construct {
     );
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [this.topic.topicArn] }));
     // Publishing to a KMS-encrypted topic: the publisher needs a data key and must be able to decrypt it.
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [this.key.keyArn] }),
-    );
+    if (this.key) {
+      this.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [this.key.keyArn] }),
+      );
+    }
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
         resources: [this.logGroup.logGroupArn],
       }),
     );
+    // The async failure destination is written with the execution role.
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.deadLetterQueue.queueArn] }),
+    );
   }
 
-  private createAlarms(scheduleMinutes: number): AuditorAlarms {
+  private buildAlarms(settings: ResolvedSettings): AuditorAlarms {
     const action = new SnsAction(this.topic);
     const alarm = (id: string, metric: cloudwatch.IMetric, description: string): cloudwatch.Alarm => {
       const a = new cloudwatch.Alarm(this, id, {
@@ -318,7 +397,7 @@ export class EksAuthzAuditor extends Construct {
           metricName: METRICS.INCOMPLETE_AUDITS,
           dimensionsMap: { service: METRICS.SERVICE },
           statistic: 'Sum',
-          period: Duration.minutes(scheduleMinutes),
+          period: Duration.minutes(settings.scheduleMinutes),
         }),
         'At least one cluster could not be audited completely (query failed or timed out): its findings for that window are missing.',
       ),

@@ -82,4 +82,20 @@ describe('layer check (.dependency-cruiser.cjs, run by npm test)', () => {
     for (const [path, text] of wrong) files[path] = text;
     expect(run(files)).toEqual(wrong.map(([, , rule]) => rule).sort());
   });
+
+  it('keeps the CDK out of lambda/: a CLI install has no aws-cdk-lib (an optional peer dependency)', () => {
+    // Prepare: a stand-in package, so the import resolves as in the repository.
+    const files = {
+      'node_modules/aws-cdk-lib/package.json': '{"name":"aws-cdk-lib","version":"2.276.0","main":"index.js"}\n',
+      'node_modules/aws-cdk-lib/index.js': 'exports.Duration = {};\n',
+      'lambda/cli/c.ts': "import { Duration } from 'aws-cdk-lib';\nexport const c = Duration;\n",
+      'lib/stack.ts': "import { Duration } from 'aws-cdk-lib';\nexport const s = Duration;\n",
+    };
+
+    // Act
+    const found = run(files);
+
+    // Assess: lib/ may import it, lambda/ may not.
+    expect(found).toEqual(['runtime-without-cdk']);
+  });
 });

@@ -1,6 +1,8 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Resource, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import type { EksAuthzAuditorProps } from '../../lib/eks-authz-auditor';
@@ -140,6 +142,8 @@ describe('EksAuthzAuditStack', () => {
       Principal: { Service: 'cloudwatch.amazonaws.com' },
       Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
       Resource: '*',
+      // Only this account's alarms, through the alarm service (confused deputy).
+      Condition: { StringEquals: { 'aws:SourceAccount': '111122223333' } },
     });
     expect(onlyResource(template, 'AWS::SNS::TopicPolicy').props.PolicyDocument.Statement).toEqual([
       {
@@ -327,8 +331,89 @@ describe('EksAuthzAuditor options', () => {
 
     // Assess
     expect(Object.keys(auditor.alarms)).toEqual(['errors', 'throttles', 'incompleteAudits', 'deadLetters']);
+    // Every resource it creates is reachable from a public field (alarms through `alarms`), so a user can
+    // configure any of them further; a builder added later must expose its resource too.
+    const exposed = new Set<unknown>(Object.values(auditor).flatMap((v) => (v && typeof v === 'object' && !(v instanceof Resource) && !Array.isArray(v) ? Object.values(v) : [v])));
+    const created = auditor.node.children.filter((c) => c instanceof Resource);
+    expect(created.length).toBeGreaterThanOrEqual(10);
+    expect(created.filter((c) => !exposed.has(c)).map((c) => c.node.id)).toEqual([]);
     expect(auditor.clusters).toEqual([{ name: 'demo', logGroupName: '/aws/eks/demo/cluster' }]);
     Template.fromStack(stack).resourceCountIs('AWS::SNS::Subscription', 0);
+  });
+});
+
+describe('EksAuthzAuditor escape hatches', () => {
+  function embed(props: Partial<EksAuthzAuditorProps>, build?: (stack: Stack) => Partial<EksAuthzAuditorProps>) {
+    const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Embedded', { env: ENV });
+    const auditor = new EksAuthzAuditor(stack, 'Audit', { clusters: [{ name: 'demo' }], ...props, ...build?.(stack) });
+    return { stack, auditor, template: Template.fromStack(stack) };
+  }
+  const publishGrants = (template: Template) =>
+    (onlyResource(template, 'AWS::IAM::Policy').props.PolicyDocument.Statement as { Action: unknown; Resource: unknown }[]).filter(
+      (s) => JSON.stringify(s.Action).includes('sns:') || JSON.stringify(s.Action).includes('kms:'),
+    );
+
+  it('publishes to an existing topic and its key: creates neither, grants both, subscribes the emails', () => {
+    // Act
+    const { auditor, template } = embed({ alertEmails: ['ops@example.com'] }, (stack) => {
+      const key = new kms.Key(stack, 'TeamKey');
+      return { topic: new sns.Topic(stack, 'TeamTopic', { masterKey: key }), encryptionKey: key };
+    });
+
+    // Assess
+    template.resourceCountIs('AWS::SNS::Topic', 1);
+    template.resourceCountIs('AWS::KMS::Key', 1);
+    const topicId = Object.keys(template.findResources('AWS::SNS::Topic'))[0]!;
+    const keyId = Object.keys(template.findResources('AWS::KMS::Key'))[0]!;
+    expect(topicId).toMatch(/^TeamTopic/);
+    expect(auditor.topic.node.id).toBe('TeamTopic');
+    expect(publishGrants(template)).toEqual([
+      { Action: 'sns:Publish', Effect: 'Allow', Resource: { Ref: topicId } },
+      { Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [keyId, 'Arn'] } },
+    ]);
+    template.hasResourceProperties('AWS::SNS::Subscription', { Endpoint: 'ops@example.com', TopicArn: { Ref: topicId } });
+    // The team's own key and topic also let this account's alarms publish.
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'AllowCloudWatchAlarmsToPublish' })]) },
+    });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: { Statement: [Match.objectLike({ Sid: 'AllowThisAccountsAlarmsToPublish' })] },
+    });
+  });
+
+  it("takes an existing topic's own key when no key is given", () => {
+    // Act
+    const { auditor, template } = embed({}, (stack) => ({ topic: new sns.Topic(stack, 'TeamTopic', { masterKey: new kms.Key(stack, 'TeamKey') }) }));
+
+    // Assess
+    expect(auditor.key?.node.id).toBe('TeamKey');
+    expect(publishGrants(template)).toHaveLength(2);
+  });
+
+  it('publishes to an imported unencrypted topic with no key grant and no policy change', () => {
+    // Prepare
+    const topicArn = 'arn:aws:sns:eu-west-1:111122223333:team-alerts';
+
+    // Act
+    const { auditor, template } = embed({}, (stack) => ({ topic: sns.Topic.fromTopicArn(stack, 'Imported', topicArn) }));
+
+    // Assess
+    expect(auditor.key).toBeUndefined();
+    template.resourceCountIs('AWS::SNS::Topic', 0);
+    template.resourceCountIs('AWS::KMS::Key', 0);
+    template.resourceCountIs('AWS::SNS::TopicPolicy', 0);
+    expect(publishGrants(template)).toEqual([{ Action: 'sns:Publish', Effect: 'Allow', Resource: topicArn }]);
+  });
+
+  it('encrypts the topic it creates with an existing key', () => {
+    // Act
+    const { auditor, template } = embed({}, (stack) => ({ encryptionKey: new kms.Key(stack, 'TeamKey') }));
+
+    // Assess
+    const keyId = Object.keys(template.findResources('AWS::KMS::Key'))[0]!;
+    template.resourceCountIs('AWS::KMS::Key', 1);
+    expect(auditor.key?.node.id).toBe('TeamKey');
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
   });
 });
 
