@@ -28,7 +28,26 @@ export class UsageError extends Error {
 }
 
 export function processIO(): CliIO {
-  return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env };
+  return { stdout: untilClosed(process.stdout), stderr: untilClosed(process.stderr), stdin: process.stdin, env: process.env };
+}
+
+/**
+ * `eks-authz-audit rules | head -1`: once the reader has gone (EPIPE), further output is dropped instead of
+ * crashing on an unhandled 'error' event, so the command ends quietly with its own exit code: the reader chose to
+ * stop reading, which is neither a failure of the scan nor a finding.
+ */
+export function untilClosed(stream: NodeJS.WriteStream): OutputStream {
+  let closed = false;
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    closed = true;
+  });
+  return {
+    write: (chunk: string) => !closed && !stream.destroyed && stream.write(chunk),
+    get isTTY() {
+      return stream.isTTY === true;
+    },
+  };
 }
 
 /** node:util parseArgs with its errors turned into usage errors (exit 2). Callers pass strict: true. */
