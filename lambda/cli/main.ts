@@ -14,7 +14,8 @@ Commands:
   queries           print the Logs Insights queries the audit runs, ready to paste into the console
 
 Run 'eks-authz-audit <command> --help' for the options of a command.
-Exit codes: 0 success (with or without findings), 1 a finding reached --fail-on, 2 usage error or unreadable input.
+Exit codes: 0 success (with or without findings), 1 a finding reached --fail-on, 2 usage error, unreadable input,
+no log record in the input (see scan --allow-empty) or, with --fail-on, an input that broke part way; 70 a bug.
 `;
 
 const COMMANDS: Record<string, (argv: string[], io: CliIO) => Promise<number>> = {

@@ -3,11 +3,13 @@ import { atLeast, parseSeverity, type Severity } from '../model/severity';
 import { RULES } from '../rules/registry';
 import type { RuleSettings } from '../model/rule-settings';
 import { DEFAULT_RULE_SETTINGS, ThresholdError, parseThreshold } from '../model/rule-settings';
-import { readInputs, InputError } from '../scan/index';
-import { renderJson } from '../report/json';
+import { InputError, InputTally, allOf, readInputs } from '../scan/index';
+import { toReport } from '../report/json';
 import { renderText } from '../report/text';
 import { EXIT, UsageError, parseFlags, type CliIO } from './io';
 import { useColor } from './color';
+import { Progress } from './progress';
+import { inputNotes, nothingReadMessage } from './scan-notes';
 
 export const SCAN_USAGE = `Usage: eks-authz-audit scan [options] PATH...
 
@@ -19,7 +21,9 @@ Options:
   --format text|json     output format (default: text)
   --cluster NAME         cluster name for the findings and their fingerprints (default: local)
   --min-severity S       leave out findings below S: info|low|medium|high|critical (default: info)
-  --fail-on S            exit 1 when a finding reaches severity S (default: never)
+  --fail-on S            exit 1 when a finding reaches severity S, shown or not (default: never); exit 2
+                         when an input broke part way (a truncated .gz)
+  --allow-empty          exit 0 when the inputs hold no log record (default: exit 2, nothing was judged)
   --denied-burst N       authenticator-denied-burst: refusals of one IAM identity that make a burst
                          (default: ${DEFAULT_RULE_SETTINGS.deniedBurst})
   --forbidden-burst N    forbidden-burst: 403s of one principal (username + source IP) that make a burst
@@ -36,6 +40,8 @@ export interface ScanOptions {
   readonly cluster: string;
   readonly minSeverity: Severity;
   readonly failOn: Severity | undefined;
+  /** A scan that read no record passes (exit 0) instead of failing with exit 2. */
+  readonly allowEmpty: boolean;
   /** Thresholds given on the command line; the engine fills in the defaults. */
   readonly settings: Partial<RuleSettings>;
   readonly paths: readonly string[];
@@ -58,6 +64,7 @@ export function parseScanArgs(argv: readonly string[]): ScanOptions | 'help' {
       cluster: { type: 'string', default: 'local' },
       'min-severity': { type: 'string', default: 'info' },
       'fail-on': { type: 'string' },
+      'allow-empty': { type: 'boolean', default: false },
       'denied-burst': { type: 'string' },
       'forbidden-burst': { type: 'string' },
       'forbidden-burst-resources': { type: 'string' },
@@ -95,6 +102,7 @@ export function parseScanArgs(argv: readonly string[]): ScanOptions | 'help' {
     cluster,
     minSeverity: severity(v['min-severity'] ?? 'info', '--min-severity'),
     failOn: v['fail-on'] === undefined ? undefined : severity(v['fail-on'], '--fail-on'),
+    allowEmpty: v['allow-empty'] === true,
     settings,
     paths: parsed.positionals,
   };
@@ -107,31 +115,48 @@ export async function scanCommand(argv: readonly string[], io: CliIO): Promise<n
     return EXIT.OK;
   }
   const workers = workersFrom(io.env);
-  const engine = new Engine(RULES, { cluster: options.cluster, minSeverity: options.minSeverity, settings: options.settings });
+  // Every finding is made, so that --fail-on judges those --min-severity hides; the hiding is done here.
+  const engine = new Engine(RULES, { cluster: options.cluster, settings: options.settings });
+  const tally = new InputTally(() => engine.stats.records);
+  const progress = Progress.on(io.stderr, io.env);
   try {
     // Large JSON Lines files are spread over worker threads that rebuild the same fast path from the same
     // cluster and settings (the engine's rules are the registry's).
     const recipe = { cluster: options.cluster, settings: options.settings };
-    await readInputs(options.paths, engine, { stdin: io.stdin, parallel: { recipe, ...(workers !== undefined ? { workers } : {}) } });
+    await readInputs(options.paths, tally.watch(engine), {
+      stdin: io.stdin, observer: allOf(tally, progress), parallel: { recipe, ...(workers !== undefined ? { workers } : {}) },
+    });
   } catch (err) {
     if (err instanceof InputError) {
+      progress?.end();
       io.stderr.write(`eks-authz-audit: ${err.message}\n`);
       return EXIT.USAGE;
     }
     throw err;
+  } finally {
+    progress?.end();
   }
-  const result = engine.finish();
+  const all = engine.finish();
+  const inputs = tally.summary();
+  if (all.stats.records === 0 && !options.allowEmpty) {
+    io.stderr.write(nothingReadMessage(options.paths, inputs, all));
+    return EXIT.USAGE;
+  }
+  const result = { ...all, findings: all.findings.filter((f) => atLeast(f.severity, options.minSeverity)) };
+  const notes = inputNotes(inputs, all.findings.length - result.findings.length, options.minSeverity);
   if (options.format === 'json') {
-    io.stdout.write(renderJson(result));
+    io.stdout.write(`${JSON.stringify({ ...toReport(result), inputs }, null, 2)}\n`);
     if (result.stats.malformed > 0) {
       const first = result.malformedSamples.map((m) => `${m.file}:${m.line}`).join(', ');
       io.stderr.write(`eks-authz-audit: ${result.stats.malformed} malformed line(s) skipped (first: ${first})\n`);
     }
+    for (const note of notes) io.stderr.write(`eks-authz-audit: ${note}\n`);
   } else {
-    io.stdout.write(renderText(result, { color: useColor(io.stdout, io.env), width: 100 }));
+    io.stdout.write(renderText(result, { color: useColor(io.stdout, io.env), width: 100, notes }));
   }
   const fail = options.failOn;
-  return fail && result.findings.some((f) => atLeast(f.severity, fail)) ? EXIT.FINDINGS : EXIT.OK;
+  if (fail && all.findings.some((f) => atLeast(f.severity, fail))) return EXIT.FINDINGS;
+  return fail && inputs.brokenCount > 0 ? EXIT.USAGE : EXIT.OK;
 }
 
 /**

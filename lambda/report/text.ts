@@ -7,6 +7,8 @@ export interface TextOptions {
   readonly color: boolean;
   /** Width to wrap prose at. */
   readonly width?: number;
+  /** Lines printed just before the summary line (what the caller knows about its inputs). */
+  readonly notes?: readonly string[];
 }
 
 const COLORS: Record<Severity, string> = {
@@ -41,6 +43,7 @@ export function renderText(result: ScanResult, options: TextOptions): string {
     out.push(`Note: ${result.stats.truncated} truncated audit event(s) were salvaged; their evidence is marked [truncated].`);
   }
   for (const e of result.ruleErrors) out.push(`Warning: rule ${e.ruleId} failed ${e.count} time(s): ${e.error}`);
+  out.push(...(options.notes ?? []));
   out.push(paint(BOLD, summaryLine(result.findings, result.stats)));
   return `${out.join('\n')}\n`;
 }

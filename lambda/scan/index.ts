@@ -1,15 +1,18 @@
-import { createReadStream, statSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
 import { FastPath } from '../readers/fast-path';
 import { FileReader } from '../readers/file-reader';
 import type { AuditFilter, RecordSink } from '../model/records';
 import { inputError } from './input-error';
 import { listInputs, type Input } from './inputs';
+import { HEAD_BYTES, observed, type ByteReader, type ReadObserver } from './observer';
 import type { ParallelOptions } from './parallel';
 import { DEFAULT_PARALLEL_MIN_BYTES, DEFAULT_PARALLEL_MIN_FILE_BYTES, ScanWorkers, defaultWorkers, readInParallel } from './parallel';
 import { SourceError, readRegularFile, readSource } from './source';
 
 export { InputError } from './input-error';
-export { listInputs, type Input } from './inputs';
+export { listInputs, type Input, type SkippedPath } from './inputs';
+export { allOf, type ReadObserver } from './observer';
+export { InputTally, type InputSummary } from './input-tally';
 export type { FilterRecipe, ParallelOptions } from './parallel';
 
 /** Default cap on one line or one JSON element: longer ones are reported malformed and skipped. */
@@ -41,6 +44,8 @@ export interface ReadOptions {
    * file is read on this thread.
    */
   readonly parallel?: ParallelOptions;
+  /** Told about paths skipped, bytes read, the head of each file and inputs that broke part way. */
+  readonly observer?: ReadObserver;
 }
 
 /**
@@ -49,7 +54,9 @@ export interface ReadOptions {
  * anything is read. Throws InputError for a path that cannot be read, never for content.
  */
 export async function readInputs(paths: readonly string[], sink: RecordSink, options: ReadOptions = {}): Promise<void> {
-  const inputs = await listInputs(paths);
+  const observer = options.observer ?? {};
+  const inputs = await listInputs(paths, (s) => observer.skipped?.(s));
+  observer.listed?.(inputs.length);
   const max = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   const filter = (options.fastPath ?? FAST_PATH_DEFAULT) ? sink.auditFilter : undefined;
   // One for the whole scan: what it learns about callers (user segments) holds across files.
@@ -65,11 +72,18 @@ export async function readInputs(paths: readonly string[], sink: RecordSink, opt
     for (const input of inputs) {
       sink.file(input.name);
       const reader = new FileReader(input.name, sink, max, fastPath);
-      if (input.kind === 'file') {
-        if (parallel && (await readLarge(input.name, reader, filter!, workers, parallel, max))) continue;
-        if (await readRegularFile(input.name, reader)) continue;
+      const watched = observed(input.name, reader, observer);
+      // Only a regular file is opened before it is read: opening a FIFO blocks until its writer comes, and
+      // closing it sends the writer away, so a FIFO opened to be looked at would never be read.
+      if (input.kind === 'file' && input.regular) {
+        if (parallel && (await readLarge(input.name, reader, filter!, workers, parallel, max))) {
+          observer.progress?.(sizeOf(input.name));
+          observer.fileDone?.(input.name, headOf(input.name));
+          continue;
+        }
+        if (await readRegularFile(input.name, watched)) continue;
       }
-      await readStream(input, reader, options);
+      await readStream(input, watched, options);
     }
   } finally {
     await (await pool)?.close();
@@ -77,7 +91,7 @@ export async function readInputs(paths: readonly string[], sink: RecordSink, opt
 }
 
 /** A gzip file, a FIFO, stdin: a stream read chunk by chunk. */
-async function readStream(input: Input, reader: FileReader, options: ReadOptions): Promise<void> {
+async function readStream(input: Input, reader: ByteReader, options: ReadOptions): Promise<void> {
   const source =
     input.kind === 'stdin'
       ? (options.stdin ?? process.stdin)
@@ -96,15 +110,35 @@ function worthThreads(inputs: readonly Input[], parallel: ParallelOptions): bool
   const min = parallel.minBytes ?? DEFAULT_PARALLEL_MIN_BYTES;
   let total = 0;
   for (const input of inputs) {
-    if (input.kind !== 'file') continue;
-    try {
-      total += statSync(input.name).size;
-    } catch {
-      // Reported by the read itself, in its turn.
-    }
+    if (input.kind !== 'file' || !input.regular) continue;
+    total += sizeOf(input.name);
     if (total >= min) return true;
   }
   return false;
+}
+
+/** The size of a regular file, 0 when it cannot be read (the read itself reports that, in its turn). */
+function sizeOf(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
+/** The first HEAD_BYTES of a regular file (empty when it cannot be read). */
+function headOf(path: string): Buffer {
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      const head = Buffer.alloc(HEAD_BYTES);
+      return head.subarray(0, readSync(fd, head, 0, HEAD_BYTES, 0));
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return Buffer.alloc(0);
+  }
 }
 
 function startWorkers(parallel: ParallelOptions, filter: AuditFilter, maxLineBytes: number): Promise<ScanWorkers | undefined> {

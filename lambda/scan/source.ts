@@ -2,8 +2,8 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { Readable, pipeline } from 'node:stream';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { createGunzip } from 'node:zlib';
-import type { FileReader } from '../readers/file-reader';
 import { inputError } from './input-error';
+import type { ByteReader } from './observer';
 
 /** An I/O error of the underlying stream (a path problem), told apart from a corrupt gzip (content). */
 export class SourceError extends Error {
@@ -36,7 +36,7 @@ async function* prefixed(head: Buffer, rest: AsyncIterator<Buffer>): AsyncGenera
  * the name says: S3 exports are `.gz`, but so are renamed files, and stdin has no name). A corrupt gzip
  * stream is reported through the reader as a malformed line; an I/O error rejects with SourceError.
  */
-export async function readSource(source: AsyncIterable<Buffer | string>, reader: FileReader): Promise<void> {
+export async function readSource(source: AsyncIterable<Buffer | string>, reader: ByteReader): Promise<void> {
   const it = buffers(source)[Symbol.asyncIterator]();
   const head: Buffer[] = [];
   let headBytes = 0;
@@ -81,7 +81,7 @@ const YIELD_EVERY_BYTES = 16 * 1024 * 1024;
  * anything that is not a regular file (a FIFO, a device): those go through readSource. An I/O error throws
  * InputError.
  */
-export async function readRegularFile(path: string, reader: FileReader): Promise<boolean> {
+export async function readRegularFile(path: string, reader: ByteReader): Promise<boolean> {
   let fd: number;
   try {
     fd = openSync(path, 'r');

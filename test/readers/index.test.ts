@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { AuditRecord, AuthenticatorRecord } from '../../lambda/model/records';
-import { InputError, readInputs } from '../../lambda/scan/index';
+import { InputError, readInputs, type SkippedPath } from '../../lambda/scan/index';
 import { CollectingSink } from './collect';
 import { fixture, read, useTmpDir } from './helpers';
 
@@ -211,18 +211,53 @@ describe('readInputs: paths', () => {
     expect(sink.pushed).toEqual([]);
   });
 
-  it('fails on a broken symbolic link inside a directory, naming the link', async () => {
+  it('skips a broken symbolic link inside a directory, saying so, and reads the rest', async () => {
     // Prepare
     const dir = join(tmpDir(), 'broken-link');
     await mkdir(dir);
     await symlink(join(dir, 'gone.log'), join(dir, 'link.log'));
+    await write(join('broken-link', 'z.log'), 'level=info msg=x\n');
+    const skipped: SkippedPath[] = [];
 
     // Act
-    const error = await readInputs([dir], new CollectingSink()).catch((e: unknown) => e);
+    const sink = await read([dir], { observer: { skipped: (s) => skipped.push(s) } });
+
+    // Assess
+    expect(sink.files).toEqual([join(dir, 'z.log')]);
+    expect(skipped).toEqual([{ path: join(dir, 'link.log'), why: 'broken symbolic link (its target does not exist)' }]);
+  });
+
+  it('fails on a broken symbolic link named by the user, naming the link', async () => {
+    // Prepare
+    const dir = join(tmpDir(), 'broken-named');
+    await mkdir(dir);
+    await symlink(join(dir, 'gone.log'), join(dir, 'link.log'));
+
+    // Act
+    const error = await readInputs([join(dir, 'link.log')], new CollectingSink()).catch((e: unknown) => e);
 
     // Assess
     expect(error).toBeInstanceOf(InputError);
     expect((error as InputError).message).toBe(`cannot read ${JSON.stringify(join(dir, 'link.log'))}: no such file or directory`);
+  });
+
+  it('reads a file reached by two links (or named twice) once, saying so', async () => {
+    // Prepare
+    const dir = join(tmpDir(), 'two-links');
+    await mkdir(dir);
+    const target = await write('two-links-target.log', 'level=info msg=x\n');
+    await symlink(target, join(dir, 'a.log'));
+    await symlink(target, join(dir, 'b.log'));
+    const skipped: SkippedPath[] = [];
+
+    // Act
+    const sink = await read([dir, target], { observer: { skipped: (s) => skipped.push(s) } });
+
+    // Assess
+    expect(sink.files).toEqual([join(dir, 'a.log')]);
+    expect(sink.outline).toEqual(['authenticator@1']);
+    expect(skipped.map((s) => s.path)).toEqual([join(dir, 'b.log'), target]);
+    expect(skipped[0]!.why).toBe(`the same file as ${JSON.stringify(join(dir, 'a.log'))}, read once`);
   });
 
   it.each([
