@@ -1,4 +1,5 @@
-import type { AuditRecord, AuditEvent } from './records';
+import type { AuditRecord, AuditEvent, Origin } from './records';
+import { framingText } from './program';
 import type { Evidence } from './findings';
 import { clean, cleanOpt } from './sanitize';
 import { str } from './identity';
@@ -40,9 +41,12 @@ export function recordTime(r: AuditRecord): string | undefined {
   return str(r.event.requestReceivedTimestamp) ?? str(r.event.stageTimestamp) ?? r.origin.timestamp;
 }
 
-export function originText(r: { origin: { file: string; line: number; logStream?: string } }): string {
+/** Where a record was read, and who printed it when the line's framing said so. */
+export function originText(r: { origin: Origin }): string {
   const o = r.origin;
-  return o.logStream ? `${o.logStream} (${o.file}:${o.line})` : `${o.file}:${o.line}`;
+  const where = o.logStream ? `${o.logStream} (${o.file}:${o.line})` : `${o.file}:${o.line}`;
+  const framing = framingText(o);
+  return framing ? `${where}, ${framing}` : where;
 }
 
 /** Evidence for a finding, trimmed and sanitized. */

@@ -16,6 +16,21 @@ export interface Origin {
   readonly logStream?: string;
   /** Ingestion/event timestamp from the wrapper (CloudWatch `@timestamp`, S3 export prefix), ISO 8601. */
   readonly timestamp?: string;
+  /**
+   * The program that printed the line, when the line's own framing names it: a journald identifier
+   * (`kubelet[123]:`), a log tailer's container or static-pod name (stern, kubetail, `kubectl logs --prefix`).
+   * A KnownProgram (model/program.ts) when recognised, else the name as printed (`hyperkube`, `containerd`).
+   * Absent when the framing names none; a CloudWatch stream name may still tell it: use programOf().
+   */
+  readonly program?: string;
+  /** How `program` was told. */
+  readonly programFrom?: 'journald' | 'container' | 'prefix';
+  /** Host from a journald prefix (`Dec 12 11:44:22 <host> kubelet[123]: ...`). */
+  readonly host?: string;
+  /** Pod name from a log tailer's prefix. */
+  readonly pod?: string;
+  /** Container name from a log tailer's prefix. */
+  readonly container?: string;
 }
 
 /** The subset of a Kubernetes audit.k8s.io/v1 Event that the rules read. */

@@ -3,8 +3,16 @@ import type { Evidence } from './findings';
 import type { Severity } from './severity';
 import type { RuleSettings } from './rule-settings';
 
-/** The log streams a rule reads. Each maps to one CloudWatch stream kind and one Logs Insights query. */
-export type StreamKind = 'audit' | 'apiserver' | 'authenticator';
+/**
+ * The log streams a rule reads. Each of QUERIED_STREAMS maps to one CloudWatch stream kind and one Logs Insights
+ * query. `kubelet` is a node's own log (its journal): the EKS control-plane log group never holds it, so rules
+ * that read it judge local files only (`scan`) and get no query.
+ */
+export type StreamKind = 'audit' | 'apiserver' | 'authenticator' | 'kubelet';
+
+/** The stream kinds the control-plane log group holds, in query order. */
+export const QUERIED_STREAMS = ['audit', 'apiserver', 'authenticator'] as const;
+export type QueriedStream = (typeof QUERIED_STREAMS)[number];
 
 /**
  * What a rule observed once (or, for an aggregated record, `count` times). The engine merges

@@ -1,6 +1,8 @@
 import type { Aggregate, AuditEvent, Origin, RecordSink } from '../model/records';
 import { salvageAuditEvent } from './salvage';
-import { journaldPrefixLength, parseFlag, parseKlogHeader, parseLogrus } from './text';
+import type { Framing } from './framing';
+import { frameOf } from './framing';
+import { parseFlag, parseKlogHeader, parseLogrus } from './text';
 import { klogTimeToIso, parseTimestamp } from './time';
 
 export { parseLogrus, parseKlogHeader, parseFlag, goUnquote, journaldPrefixLength } from './text';
@@ -23,6 +25,8 @@ export function readMessage(message: string, origin: Origin, sink: RecordSink, a
     try {
       value = JSON.parse(json);
     } catch {
+      // `[pod/p/c] ...`, `[pod] ...`: a tailer's prefix, not a JSON array.
+      if (c === 91 && readFramed(trimEndCheap(message), start, origin, sink, aggregate)) return;
       return readInvalidJson(json, origin, sink, aggregate);
     }
     return readJsonValue(value, origin, sink, aggregate);
@@ -30,13 +34,33 @@ export function readMessage(message: string, origin: Origin, sink: RecordSink, a
   const text = trimEndCheap(message);
   if (readKlog(text, start, origin, sink, aggregate)) return;
   if (readLogrus(text, start, origin, sink, aggregate)) return;
-  const prefix = journaldPrefixLength(start === 0 ? text : text.slice(start));
-  if (prefix > 0) {
-    const at = start + prefix;
-    if (readKlog(text, at, origin, sink, aggregate)) return;
-    if (readLogrus(text, at, origin, sink, aggregate)) return;
-  }
+  if (readFramed(text, start, origin, sink, aggregate)) return;
   malformed(sink, origin, 'not JSON, klog or logrus');
+}
+
+/** A message behind a framing (journald, a tailer's prefix, an unknown prefix): true when one was read. */
+function readFramed(text: string, start: number, origin: Origin, sink: RecordSink, aggregate?: Aggregate): boolean {
+  const frame = frameOf(text, start);
+  if (!frame) return false;
+  const framed = withFraming(origin, frame);
+  const at = frame.at;
+  if (text.charCodeAt(at) === 123) {
+    readMessage(text.slice(at), framed, sink, aggregate);
+    return true;
+  }
+  return readKlog(text, at, framed, sink, aggregate) || readLogrus(text, at, framed, sink, aggregate);
+}
+
+/** The origin with what the framing said about who printed the line. */
+function withFraming(origin: Origin, frame: Framing): Origin {
+  const { program, programFrom, host, pod, container } = frame;
+  return {
+    ...origin,
+    ...(program !== undefined ? { program, programFrom } : {}),
+    ...(host !== undefined ? { host } : {}),
+    ...(pod !== undefined ? { pod } : {}),
+    ...(container !== undefined ? { container } : {}),
+  };
 }
 
 /** A Kubernetes audit.k8s.io Event: `kind: "Event"`, or an auditID with a verb or a requestURI. */

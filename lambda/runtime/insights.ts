@@ -5,7 +5,7 @@ import {
   type CloudWatchLogsClient,
   type ResultField,
 } from '@aws-sdk/client-cloudwatch-logs';
-import type { StreamKind } from '../model/rule';
+import type { QueriedStream } from '../model/rule';
 import type { QueryStatistics } from '../model/report';
 import { clean } from '../model/sanitize';
 import { DEFAULT_RETRY, describeError, pollDelay, retrying, RETRY_MARGIN_MS, type BackoffPolicy, type Clock, type RetryPolicy } from './backoff';
@@ -36,7 +36,7 @@ export const DEFAULT_RUNNER_OPTIONS: RunnerOptions = {
 };
 
 export interface QueryProgress {
-  readonly stream: StreamKind;
+  readonly stream: QueriedStream;
   readonly queryId: string;
   readonly status: string;
   readonly recordsMatched: number;
@@ -55,11 +55,11 @@ export interface RunnerDeps {
   readonly options?: RunnerOptions;
   readonly onProgress?: (p: QueryProgress) => void;
   /** Called for every query started, so logs can carry the queryId. */
-  readonly onStart?: (info: { stream: StreamKind; queryId: string; startTime: number; endTime: number }) => void;
+  readonly onStart?: (info: { stream: QueriedStream; queryId: string; startTime: number; endTime: number }) => void;
 }
 
 export interface QueryRequest {
-  readonly stream: StreamKind;
+  readonly stream: QueriedStream;
   /** Log group names or ARNs (ARNs for groups in accounts linked by cross-account observability). */
   readonly logGroups: readonly string[];
   readonly queryString: string;

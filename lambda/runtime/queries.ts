@@ -1,4 +1,5 @@
-import type { Rule, StreamKind } from '../model/rule';
+import type { QueriedStream, Rule } from '../model/rule';
+import { QUERIED_STREAMS } from '../model/rule';
 
 /**
  * Rows one query may return. Logs Insights returns at most 10,000 rows unless the query raises
@@ -8,13 +9,13 @@ import type { Rule, StreamKind } from '../model/rule';
 export const ROW_LIMIT = 10_000;
 
 /** Which log streams each stream kind reads. `kube-apiserver-` also prefixes the audit streams. */
-export const STREAM_FILTERS: Record<StreamKind, string> = {
+export const STREAM_FILTERS: Record<QueriedStream, string> = {
   audit: '@logStream like /^kube-apiserver-audit-/',
   apiserver: '@logStream like /^kube-apiserver-/ and @logStream not like /^kube-apiserver-audit-/',
   authenticator: '@logStream like /^authenticator-/',
 };
 
-const STREAM_ORDER: readonly StreamKind[] = ['audit', 'apiserver', 'authenticator'];
+const STREAM_ORDER: readonly QueriedStream[] = QUERIED_STREAMS;
 
 /**
  * Keys that are distinct for every event (the aws-auth rules declare `auditID`). Grouping by one would
@@ -44,7 +45,7 @@ export const RESULT_FIELDS = {
 } as const;
 
 export interface StreamQuery {
-  readonly stream: StreamKind;
+  readonly stream: QueriedStream;
   /** Ids of the rules whose needs the query serves, in registry order. */
   readonly ruleIds: readonly string[];
   /** Fields of `stats ... by`, in first-declared order. */
@@ -58,7 +59,7 @@ export interface StreamQuery {
 /**
  * At most one query per stream kind, from every rule's declared needs: Logs Insights bills each GB
  * scanned, so N rules over the same streams must not mean N scans. Filters are ORed; keys are united.
- * A stream kind no rule reads gets no query.
+ * A stream kind no rule reads gets no query, nor does `kubelet` (never in CloudWatch).
  */
 export function buildQueries(rules: readonly Rule[], limit = ROW_LIMIT): StreamQuery[] {
   const queries: StreamQuery[] = [];
@@ -88,7 +89,7 @@ export function buildQueries(rules: readonly Rule[], limit = ROW_LIMIT): StreamQ
 }
 
 function render(
-  stream: StreamKind,
+  stream: QueriedStream,
   rules: readonly Rule[],
   filters: readonly string[],
   keys: readonly string[],

@@ -148,7 +148,10 @@ describe('readMessage: kube-apiserver klog lines', () => {
     const sink = read('Apr 12 02:23:51 server kube-apiserver[2401]: I0412 02:23:51.506839    2401 flags.go:64] FLAG: --anonymous-auth="true"');
 
     // Assess
-    expect(sink.records).toEqual([{ kind: 'apiserver-flag', flag: 'anonymous-auth', value: 'true', origin }]);
+    expect(sink.records).toEqual([{
+      kind: 'apiserver-flag', flag: 'anonymous-auth', value: 'true',
+      origin: { ...origin, host: 'server', program: 'kube-apiserver', programFrom: 'journald' },
+    }]);
   });
 
   it('undoes Go quoting in FLAG values', () => {
@@ -180,7 +183,7 @@ describe('readMessage: kube-apiserver klog lines', () => {
     expect(sink.records).toEqual([{ kind: 'apiserver-line', text: line, origin }]);
   });
 
-  it('reads a kubelet journal line (journald prefix, klog error) as an apiserver line', () => {
+  it('reads a kubelet journal line (journald prefix, klog error) as a klog line, saying the kubelet printed it', () => {
     // Prepare
     const line = 'Sep  7 08:07:07 ip-10-0-0-1.ec2.internal kubelet[2950]: E0907 08:07:07.672774    2950 webhook.go:154] Failed to make webhook authenticator request';
 
@@ -188,7 +191,8 @@ describe('readMessage: kube-apiserver klog lines', () => {
     const sink = read(line);
 
     // Assess
-    expect(sink.records).toEqual([{ kind: 'apiserver-line', text: line, origin }]);
+    const framed = { ...origin, host: 'ip-10-0-0-1.ec2.internal', program: 'kubelet', programFrom: 'journald' };
+    expect(sink.records).toEqual([{ kind: 'apiserver-line', text: line, origin: framed }]);
   });
 });
 
@@ -223,7 +227,8 @@ describe('readMessage: aws-iam-authenticator logrus lines', () => {
 
     // Assess
     expect(plain.records).toEqual([{ kind: 'authenticator', fields: { level: 'info', msg: 'mapper started', mode: 'EKSConfigMap' }, origin }]);
-    expect(journald.records).toEqual([{ kind: 'authenticator', fields: { level: 'info', msg: 'x', groups: '[]' }, origin }]);
+    const framed = { ...origin, host: 'cp-1', program: 'aws-iam-authenticator', programFrom: 'journald' };
+    expect(journald.records).toEqual([{ kind: 'authenticator', fields: { level: 'info', msg: 'x', groups: '[]' }, origin: framed }]);
   });
 });
 
