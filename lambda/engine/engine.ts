@@ -108,6 +108,13 @@ export class Engine implements RecordSink {
           if (run.onAuthenticator) this.call(rule, () => run.onAuthenticator!(record, this.emitter(rule, record)));
         }
         return;
+      case 'node-denial':
+        if (record.source === 'kubelet') this.stats.kubeletLines++;
+        else this.stats.apiserverLines++;
+        for (const { rule, run } of this.runs) {
+          if (run.onNodeDenial) this.call(rule, () => run.onNodeDenial!(record, this.emitter(rule, record)));
+        }
+        return;
     }
   }
 

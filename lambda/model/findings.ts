@@ -46,12 +46,14 @@ export interface ScanStats {
   auditEvents: number;
   apiserverLines: number;
   authenticatorLines: number;
+  /** Kubelet journal lines that carried a node's refusal (other kubelet lines are not read). */
+  kubeletLines: number;
   malformed: number;
   truncated: number;
 }
 
 export function emptyStats(): ScanStats {
-  return { files: 0, records: 0, auditEvents: 0, apiserverLines: 0, authenticatorLines: 0, malformed: 0, truncated: 0 };
+  return { files: 0, records: 0, auditEvents: 0, apiserverLines: 0, authenticatorLines: 0, kubeletLines: 0, malformed: 0, truncated: 0 };
 }
 
 export interface RuleError {

@@ -135,7 +135,44 @@ export interface AuthenticatorRecord {
   readonly aggregate?: Aggregate;
 }
 
-export type LogRecord = AuditRecord | FlagRecord | ApiserverLineRecord | AuthenticatorRecord;
+/** Who printed a node-denial line. */
+export type NodeDenialSource = 'apiserver' | 'kubelet';
+
+/**
+ * A node's request refused, read from a text line instead of an audit event: kube-apiserver's own
+ * Node-authorizer and RBAC denial lines (`"NODE DENY" err=...`, `RBAC DENY: user ...`), or the API error a
+ * kubelet printed in its journal (`... is forbidden: User "..." cannot ...`). The node rules judge it like the
+ * 403 audit event of the same request, so clusters without audit logging (or a node's journal alone) still
+ * show node failures. Every field is as printed: attacker-controlled, possibly absent.
+ */
+export interface NodeDenialRecord {
+  readonly kind: 'node-denial';
+  readonly source: NodeDenialSource;
+  /** The check that refused, when the text says: Node authorizer, RBAC, or NodeRestriction admission. */
+  readonly by?: 'node-authorizer' | 'rbac' | 'node-restriction';
+  /** The node concerned: from a system:node:<name> user, the Node authorizer's text, or the kubelet's own name. */
+  readonly node?: string;
+  /** The username the API server saw (for kubelet lines: the one in the error text). */
+  readonly user?: string;
+  /** Groups, when the line lists them (RBAC DENY). */
+  readonly groups?: readonly string[];
+  readonly verb?: string;
+  /** `resource[/subresource]` as the API names it (persistentvolumes, leases, nodes/status). */
+  readonly resource?: string;
+  readonly namespace?: string;
+  /** The object's name, when the text gives it. */
+  readonly name?: string;
+  /** Why: the Node-authorizer reason, the NodeRestriction detail, or the whole API error. */
+  readonly reason: string;
+  /** The log message without its klog header, for evidence. */
+  readonly text: string;
+  /** klog header time as ISO 8601 when it can be placed in a year, else undefined. */
+  readonly time?: string;
+  readonly origin: Origin;
+  readonly aggregate?: Aggregate;
+}
+
+export type LogRecord = AuditRecord | FlagRecord | ApiserverLineRecord | AuthenticatorRecord | NodeDenialRecord;
 
 /** A line that could not be read as any known format. Counted and reported, never dropped silently. */
 export interface MalformedLine {

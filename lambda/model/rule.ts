@@ -1,4 +1,4 @@
-import type { AuditHead, AuditRecord, AuthenticatorRecord, FlagRecord } from './records';
+import type { AuditHead, AuditRecord, AuthenticatorRecord, FlagRecord, NodeDenialRecord } from './records';
 import type { Evidence } from './findings';
 import type { Severity } from './severity';
 import type { RuleSettings } from './rule-settings';
@@ -79,6 +79,8 @@ export interface RuleRun {
   onAudit?(record: AuditRecord, emit: Emit): void;
   onFlag?(record: FlagRecord, emit: Emit): void;
   onAuthenticator?(record: AuthenticatorRecord, emit: Emit): void;
+  /** A node's refusal read from an API-server or kubelet line (see NodeDenialRecord). */
+  onNodeDenial?(record: NodeDenialRecord, emit: Emit): void;
   /** Called once after the last record. */
   finish?(emit: Emit): void;
 }

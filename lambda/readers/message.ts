@@ -4,6 +4,7 @@ import type { Framing } from './framing';
 import { frameOf } from './framing';
 import { parseFlag, parseKlogHeader, parseLogrus } from './text';
 import { klogTimeToIso, parseTimestamp } from './time';
+import { parseNodeDenial, type LineContext } from './node-denial-lines';
 
 export { parseLogrus, parseKlogHeader, parseFlag, goUnquote, journaldPrefixLength } from './text';
 export { parseTimestamp, epochMsToIso } from './time';
@@ -103,16 +104,28 @@ function readKlog(text: string, at: number, origin: Origin, sink: RecordSink, ag
   const header = parseKlogHeader(text, at);
   if (!header) return false;
   const flag = parseFlag(text, header.messageStart);
-  if (!flag) {
-    sink.record({ kind: 'apiserver-line', text, origin });
-    return true;
-  }
   const time = klogTimeToIso(
     header.month, header.day, header.hour, header.minute, header.second, header.fraction, origin.timestamp,
   );
+  if (!flag) {
+    const denial = parseNodeDenial(text.slice(header.messageStart), lineContext(text, at));
+    if (denial) {
+      sink.record({ kind: 'node-denial', ...denial, origin, ...(time ? { time } : {}), ...(aggregate ? { aggregate } : {}) });
+      return true;
+    }
+    sink.record({ kind: 'apiserver-line', text, origin });
+    return true;
+  }
   const record = { kind: 'apiserver-flag' as const, flag: flag.name, value: flag.value, origin };
   sink.record({ ...record, ...(time ? { time } : {}), ...(aggregate ? { aggregate } : {}) });
   return true;
+}
+
+/** The program a journald prefix before `at` names (`host kubelet[123]: `), if any. */
+function lineContext(text: string, at: number): LineContext {
+  if (at === 0) return {};
+  const program = /([^\s:[]+)(?:\[\d+\])?: $/.exec(text.slice(0, at))?.[1];
+  return program ? { program } : {};
 }
 
 function readLogrus(text: string, at: number, origin: Origin, sink: RecordSink, aggregate?: Aggregate): boolean {

@@ -98,6 +98,7 @@ export function summaryLine(findings: readonly Finding[], stats: ScanStats): str
   return (
     `${head} from ${n(stats.files)} file(s), ${n(stats.records)} records: ${n(stats.auditEvents)} audit events, ` +
     `${n(stats.apiserverLines)} API-server lines, ${n(stats.authenticatorLines)} authenticator lines, ` +
+    (stats.kubeletLines > 0 ? `${n(stats.kubeletLines)} kubelet lines, ` : '') +
     `${n(stats.malformed)} malformed, ${n(stats.truncated)} truncated.`
   );
 }

@@ -7,6 +7,7 @@ import { nodeUnrelatedObjectAccess } from './audit/node-unrelated-object-access'
 import { nodeNameMismatch } from './audit/node-name-mismatch';
 import { nodeRestrictionDenied } from './audit/node-restriction-denied';
 import { nodeForbiddenOther } from './audit/node-forbidden-other';
+import { nodeKubeletAnonymous } from './audit/node-kubelet-anonymous';
 import { apiserverAuthzAlwaysAllow } from './apiserver/apiserver-authz-always-allow';
 import { apiserverAuthzMissingNode } from './apiserver/apiserver-authz-missing-node';
 import { apiserverAuthzMissingRbac } from './apiserver/apiserver-authz-missing-rbac';
@@ -36,6 +37,7 @@ export const RULES: readonly Rule[] = [
   nodeNameMismatch,
   nodeRestrictionDenied,
   nodeForbiddenOther,
+  nodeKubeletAnonymous,
   apiserverAuthzAlwaysAllow,
   apiserverAuthzMissingNode,
   apiserverAuthzMissingRbac,

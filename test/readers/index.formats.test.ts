@@ -95,7 +95,7 @@ describe('readInputs: formats, detected from content', () => {
     const sink = await read([fixture('apiserver-flags.log')]);
 
     // Assess
-    expect(sink.outline).toEqual(['apiserver-flag@1', 'apiserver-flag@2', 'apiserver-flag@3', 'apiserver-flag@4', 'malformed@5', 'apiserver-line@6']);
+    expect(sink.outline).toEqual(['apiserver-flag@1', 'apiserver-flag@2', 'apiserver-flag@3', 'apiserver-flag@4', 'malformed@5', 'node-denial@6']);
     const flags = sink.records.filter((r): r is FlagRecord => r.kind === 'apiserver-flag').map((r) => [r.flag, r.value]);
     expect(flags).toEqual([
       ['authorization-mode', '[Node,RBAC,Webhook]'],

@@ -174,7 +174,7 @@ describe('readMessage: kube-apiserver klog lines', () => {
 
   it('keeps any other klog line as an apiserver line with its text', () => {
     // Prepare
-    const line = 'I0619 08:07:21.501207      10 node_authorizer.go:200] "NODE DENY" err="node \'n1\' cannot get unknown pv /e7"';
+    const line = 'I0619 08:07:21.501207      10 reconciler.go:273] "attacherDetacher.DetachVolume started" volume={AttachedVolume:{NodeName:n1}}';
 
     // Act
     const sink = read(`${line}  \r\n`, origin, aggregate);

@@ -14,8 +14,8 @@ import { RULES } from '../../lambda/rules/registry';
 /** Every audit-stream node rule, in catalogue order (taken from the registry, so none can be left out). */
 export const NODE_RULES: readonly Rule[] = RULES.filter((r) => r.id.startsWith('node-'));
 
-/** shared/fixtures/real beside the repository; tests that read it skip when it is absent. */
-export const REAL_DIR = resolve(import.meta.dirname, '../../../shared/fixtures/real');
+/** shared/fixtures/real beside the repository (or EKS_AUTHZ_AUDIT_REAL_FIXTURES); tests that read it skip when it is absent. */
+export const REAL_DIR = process.env['EKS_AUTHZ_AUDIT_REAL_FIXTURES'] ?? resolve(import.meta.dirname, '../../../shared/fixtures/real');
 export const hasReal = existsSync(REAL_DIR);
 
 export const ACCOUNT = '111122223333';

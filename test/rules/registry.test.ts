@@ -12,6 +12,7 @@ describe('rule registry', () => {
       ['node-name-mismatch', 'high'],
       ['node-restriction-denied', 'medium'],
       ['node-forbidden-other', 'low'],
+      ['node-kubelet-anonymous', 'high'],
       ['apiserver-authz-always-allow', 'critical'],
       ['apiserver-authz-missing-node', 'high'],
       ['apiserver-authz-missing-rbac', 'high'],

@@ -70,7 +70,7 @@ describe('renderJson', () => {
       ['ruleId', 'severity', 'title', 'cluster', 'subject', 'count', 'firstSeen', 'lastSeen', 'message', 'remediation', 'fingerprint', 'evidence'].sort(),
     );
     expect(Object.keys(parsed.stats).sort()).toEqual(
-      ['files', 'records', 'auditEvents', 'apiserverLines', 'authenticatorLines', 'malformed', 'truncated'].sort(),
+      ['files', 'records', 'auditEvents', 'apiserverLines', 'authenticatorLines', 'kubeletLines', 'malformed', 'truncated'].sort(),
     );
   });
 });

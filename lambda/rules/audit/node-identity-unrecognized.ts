@@ -2,6 +2,8 @@ import type { Rule } from '../../model/rule';
 import { auditEvidence, isForbidden } from '../../model/audit';
 import { canonicalArn, groups, isNodeCredential, isRecognizedNode, MASTERS_GROUP, nodeName, NODES_GROUP, str, username } from '../../model/identity';
 import { nodeMappingFix, timeSpan } from '../support/node-mapping';
+import { textOf } from '../support/node-denial';
+import { TextDenials } from '../support/text-denials';
 
 type Half = 'username' | 'group' | 'both';
 
@@ -33,6 +35,8 @@ export const nodeIdentityUnrecognized: Rule = {
     keys: ['user.username', 'user.extra.canonicalArn.0', 'responseStatus.code'],
   },
   create() {
+    // Audit events name the role; a text line only the username: the username alone says they are the same.
+    const text = new TextDenials((subject) => subject['username'] ?? '');
     return {
       // What onAudit reports of a whole event: a named credential acting as a kubelet, not recognized as a node.
       wantsAudit: (head) => username(head) !== undefined && isNodeCredential(head) && !isRecognizedNode(head),
@@ -55,12 +59,23 @@ export const nodeIdentityUnrecognized: Rule = {
         }
         const ua = str(e.userAgent);
         if (ua) facts['userAgent'] = ua;
-        emit({
-          subject: { username: user, arn: canonicalArn(e) ?? '' },
-          evidence: auditEvidence(record),
-          tally: { forbidden: isForbidden(e) ? n : 0 },
-          facts,
-        });
+        const subject = { username: user, arn: canonicalArn(e) ?? '' };
+        text.coveredByAudit(subject);
+        emit({ subject, evidence: auditEvidence(record), tally: { forbidden: isForbidden(e) ? n : 0 }, facts });
+      },
+      onNodeDenial(record) {
+        const user = textOf(record.user);
+        // An anonymous kubelet has no credential at all (node-kubelet-anonymous); bootstrap tokens and service
+        // accounts legitimately lack a node name.
+        if (user === '' || user.startsWith('system:node:') || /^system:(anonymous|bootstrap:|serviceaccount:)/.test(user)) return;
+        // kube-apiserver's `NODE DENY: unknown node for user "U"`: in system:nodes, but no node name.
+        const unknownNode = record.source === 'apiserver' && record.by === 'node-authorizer';
+        if (record.source !== 'kubelet' && !unknownNode) return;
+        const facts: Record<string, string> = unknownNode ? { half: 'username', masters: 'no', groups: 'system:nodes' } : { seenIn: 'kubelet log' };
+        text.add({ username: user, arn: '' }, record, { forbidden: record.aggregate?.count ?? 1 }, facts);
+      },
+      finish(emit) {
+        text.flush(emit);
       },
     };
   },
@@ -90,7 +105,9 @@ export const nodeIdentityUnrecognized: Rule = {
             : `Only RBAC applies: lease renewals get 403 (node NotReady) and CSRs are never approved.`);
         break;
       default:
-        what = `Its username is not system:node:<node name> (group membership not visible: the events were truncated), so the Node authorizer ignores it.`;
+        what = g.facts['seenIn']
+          ? `Its username is not system:node:<node name> (seen in the ${g.facts['seenIn']}, which does not show its groups), so the Node authorizer ignores it and RBAC refuses it what a node needs.`
+          : `Its username is not system:node:<node name> (group membership not visible: the events were truncated), so the Node authorizer ignores it.`;
     }
     return {
       message: `${who}: ${seen}. ${what} Certain: this is the identity the API server recorded.`,

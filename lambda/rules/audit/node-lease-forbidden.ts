@@ -1,8 +1,9 @@
 import type { Rule } from '../../model/rule';
 import { auditEvidence } from '../../model/audit';
 import { canonicalArn, isRecognizedNode, str, username } from '../../model/identity';
-import { isForbiddenHead, isNodeLeaseDenial } from '../support/node-denial';
+import { classifyDenialRecord, isForbiddenHead, isNodeLeaseDenial, textOf } from '../support/node-denial';
 import { nodeMappingFix } from '../support/node-mapping';
+import { TextDenials } from '../support/text-denials';
 
 /**
  * A kubelet that cannot renew its Lease in kube-node-lease stops heart-beating: the node controller marks
@@ -30,6 +31,7 @@ export const nodeLeaseForbidden: Rule = {
     keys: ['user.username', 'responseStatus.message', 'verb'],
   },
   create() {
+    const text = new TextDenials();
     return {
       wantsAudit: isForbiddenHead,
       onAudit(record, emit) {
@@ -39,19 +41,38 @@ export const nodeLeaseForbidden: Rule = {
         const facts: Record<string, string> = { recognized: isRecognizedNode(e) ? 'yes' : 'no' };
         const arn = canonicalArn(e);
         if (arn) facts['arn'] = arn;
+        const subject = { node: str(e.objectRef?.name) ?? '(unknown)', username: username(e) ?? '(none)' };
+        text.coveredByAudit(subject);
         emit({
-          subject: { node: str(e.objectRef?.name) ?? '(unknown)', username: username(e) ?? '(none)' },
+          subject,
           evidence: auditEvidence(record),
           // An aggregated Logs Insights row stands for many refusals.
           tally: { [str(e.verb) ?? 'unknown']: record.aggregate?.count ?? 1 },
           facts,
         });
       },
+      onNodeDenial(record) {
+        if (classifyDenialRecord(record)?.kind !== 'lease') return;
+        const user = textOf(record.user);
+        // A system:node: name is taken as recognized: a kubelet line does not show the groups, and RBAC DENY lines do.
+        const groups = Array.isArray(record.groups) ? record.groups : undefined;
+        const recognized = user.startsWith('system:node:') && (groups === undefined || groups.includes('system:nodes'));
+        text.add(
+          { node: textOf(record.name) || textOf(record.node) || '(unknown)', username: user || '(none)' },
+          record,
+          { [textOf(record.verb) || 'unknown']: record.aggregate?.count ?? 1 },
+          { recognized: recognized ? 'yes' : 'no' },
+        );
+      },
+      finish(emit) {
+        text.flush(emit);
+      },
     };
   },
   describe(g) {
     const { node, username: user } = g.subject;
     const verbs = Object.entries(g.tally).map(([v, n]) => `${v} x${n}`).join(', ');
+    const from = g.facts['source'] ? ` (seen in the ${g.facts['source']})` : '';
     const recognized = g.facts['recognized'] === 'yes';
     let cause: string;
     let remediation: string;
@@ -67,7 +88,7 @@ export const nodeLeaseForbidden: Rule = {
     }
     return {
       message:
-        `The kubelet of node ${node} was refused access to its Lease in kube-node-lease ${g.count} time(s) (${verbs}). ` +
+        `The kubelet of node ${node} was refused access to its Lease in kube-node-lease ${g.count} time(s) (${verbs})${from}. ` +
         `It cannot heart-beat: the node goes NotReady and its pods are evicted. ${cause}`,
       remediation,
     };

@@ -1,7 +1,8 @@
 import type { Rule } from '../../model/rule';
 import { auditEvidence } from '../../model/audit';
-import { classifyNodeDenial, isForbiddenHead } from '../support/node-denial';
+import { classifyDenialRecord, classifyNodeDenial, isForbiddenHead } from '../support/node-denial';
 import { tallyText, timeSpan } from '../support/node-mapping';
+import { TextDenials } from '../support/text-denials';
 
 /**
  * The Node authorizer and NodeRestriction let system:node:A touch only the Node, Lease and CSINode named A.
@@ -31,16 +32,23 @@ export const nodeNameMismatch: Rule = {
     keys: ['user.username', 'objectRef.resource', 'responseStatus.message'],
   },
   create() {
+    const text = new TextDenials();
     return {
       wantsAudit: isForbiddenHead,
       onAudit(record, emit) {
         const d = classifyNodeDenial(record.event);
         if (d?.kind !== 'name-mismatch') return;
-        emit({
-          subject: { node: d.node, object: d.object ?? '(unknown)' },
-          evidence: auditEvidence(record),
-          tally: { [d.detail ?? d.resource]: record.aggregate?.count ?? 1 },
-        });
+        const subject = { node: d.node, object: d.object ?? '(unknown)' };
+        text.coveredByAudit(subject);
+        emit({ subject, evidence: auditEvidence(record), tally: { [d.detail ?? d.resource]: record.aggregate?.count ?? 1 } });
+      },
+      onNodeDenial(record) {
+        const d = classifyDenialRecord(record);
+        if (d?.kind !== 'name-mismatch') return;
+        text.add({ node: d.node, object: d.object ?? '(unknown)' }, record, { [d.detail ?? d.resource]: record.aggregate?.count ?? 1 });
+      },
+      finish(emit) {
+        text.flush(emit);
       },
     };
   },
@@ -49,7 +57,8 @@ export const nodeNameMismatch: Rule = {
     const leaseOrNode = (g.tally['lease'] ?? 0) + (g.tally['node'] ?? 0) > 0;
     return {
       message:
-        `The credential system:node:${node} was refused ${g.count} time(s) on objects named "${object}" (${tallyText(g.tally)})${timeSpan(g.firstSeen, g.lastSeen)}. ` +
+        `The credential system:node:${node} was refused ${g.count} time(s) on objects named "${object}" (${tallyText(g.tally)})` +
+        `${g.facts['source'] ? ` (seen in the ${g.facts['source']})` : ''}${timeSpan(g.firstSeen, g.lastSeen)}. ` +
         `The kubelet registers as "${object}" but authenticates as "${node}", and a node may only touch its own Node, Lease and CSINode. ` +
         (leaseOrNode ? 'Its status and heartbeat are not updated: the node goes NotReady. ' : '') +
         'Certain: the API server refused.',

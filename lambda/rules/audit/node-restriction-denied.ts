@@ -1,7 +1,8 @@
 import type { Rule } from '../../model/rule';
 import { auditEvidence } from '../../model/audit';
-import { classifyNodeDenial, isForbiddenHead } from '../support/node-denial';
+import { classifyDenialRecord, classifyNodeDenial, isForbiddenHead } from '../support/node-denial';
 import { tallyText, timeSpan } from '../support/node-mapping';
+import { TextDenials } from '../support/text-denials';
 
 /**
  * NodeRestriction (admission) stops a node from steering workloads to itself or reaching beyond its pods:
@@ -28,16 +29,22 @@ export const nodeRestrictionDenied: Rule = {
     keys: ['user.username', 'objectRef.resource', 'objectRef.subresource', 'verb'],
   },
   create() {
+    const text = new TextDenials();
     return {
       wantsAudit: isForbiddenHead,
       onAudit(record, emit) {
         const d = classifyNodeDenial(record.event);
         if (d?.kind !== 'node-restriction') return;
-        emit({
-          subject: { node: d.node },
-          evidence: auditEvidence(record),
-          tally: { [d.detail ?? 'other']: record.aggregate?.count ?? 1 },
-        });
+        text.coveredByAudit({ node: d.node });
+        emit({ subject: { node: d.node }, evidence: auditEvidence(record), tally: { [d.detail ?? 'other']: record.aggregate?.count ?? 1 } });
+      },
+      onNodeDenial(record) {
+        const d = classifyDenialRecord(record);
+        if (d?.kind !== 'node-restriction') return;
+        text.add({ node: d.node }, record, { [d.detail ?? 'other']: record.aggregate?.count ?? 1 });
+      },
+      finish(emit) {
+        text.flush(emit);
       },
     };
   },

@@ -1,8 +1,9 @@
 import type { Rule } from '../../model/rule';
 import { auditEvidence } from '../../model/audit';
 import { str } from '../../model/identity';
-import { classifyNodeDenial, isForbiddenHead } from '../support/node-denial';
+import { classifyDenialRecord, classifyNodeDenial, isForbiddenHead, textOf } from '../support/node-denial';
 import { tallyText, timeSpan } from '../support/node-mapping';
+import { TextDenials } from '../support/text-denials';
 
 /** Distinct objects remembered per finding; beyond this we only say "at least". */
 const MAX_OBJECTS = 1000;
@@ -34,24 +35,42 @@ export const nodeUnrelatedObjectAccess: Rule = {
   },
   create() {
     const seen = new Map<string, Set<string>>();
+    const text = new TextDenials();
+    /** 1 when `namespace/name` is a new object of this node and resource (counted up to MAX_OBJECTS). */
+    const fresh = (node: string, resource: string, object: string): number => {
+      const key = `${node}\u0000${resource}`;
+      let objects = seen.get(key);
+      if (!objects) seen.set(key, (objects = new Set()));
+      if (objects.size >= MAX_OBJECTS || objects.has(object)) return 0;
+      objects.add(object);
+      return 1;
+    };
     return {
       wantsAudit: isForbiddenHead,
       onAudit(record, emit) {
         const e = record.event;
         const d = classifyNodeDenial(e);
         if (d?.kind !== 'unrelated-object') return;
-        const key = `${d.node}\u0000${d.resource}`;
-        let objects = seen.get(key);
-        if (!objects) seen.set(key, (objects = new Set()));
-        const name = `${str(e.objectRef?.namespace) ?? ''}/${str(e.objectRef?.name) ?? ''}`;
-        const fresh = objects.size < MAX_OBJECTS && !objects.has(name);
-        if (fresh) objects.add(name);
+        const subject = { node: d.node, resource: d.resource };
+        text.coveredByAudit(subject);
         const n = record.aggregate?.count ?? 1;
         emit({
-          subject: { node: d.node, resource: d.resource },
+          subject,
           evidence: auditEvidence(record),
-          tally: { objects: fresh ? 1 : 0, [str(e.verb) ?? 'unknown']: n },
+          tally: { objects: fresh(d.node, d.resource, `${str(e.objectRef?.namespace) ?? ''}/${str(e.objectRef?.name) ?? ''}`), [str(e.verb) ?? 'unknown']: n },
         });
+      },
+      onNodeDenial(record) {
+        const d = classifyDenialRecord(record);
+        if (d?.kind !== 'unrelated-object') return;
+        const n = record.aggregate?.count ?? 1;
+        text.add({ node: d.node, resource: d.resource }, record, {
+          objects: fresh(d.node, d.resource, `${textOf(record.namespace)}/${textOf(record.name)}`),
+          [textOf(record.verb) || 'unknown']: n,
+        });
+      },
+      finish(emit) {
+        text.flush(emit);
       },
     };
   },
@@ -59,13 +78,21 @@ export const nodeUnrelatedObjectAccess: Rule = {
     const { node, resource } = g.subject;
     const objects = g.tally['objects'] ?? 0;
     const many = objects >= 5 || resource === 'secrets';
+    const from = g.facts['source'] ? ` (seen in the ${g.facts['source']}; no audit event in this input covers it)` : '';
+    // A kubelet refused on the ConfigMaps and Secrets of its own pods: the authorizer's graph does not know the pods
+    // yet (a restored or restarted control plane rebuilds it from informers).
+    const ownPods =
+      g.facts['source'] === 'kubelet log' && (resource === 'configmaps' || resource === 'secrets')
+        ? 'If these are the volumes of pods already running on the node, the API server may not know those pods yet (after a control-plane restore or restart the graph is rebuilt): check that the pods exist and are bound to this node. '
+        : '';
     return {
       message:
-        `The Node authorizer refused node ${node} ${g.count} time(s) on ${resource} (${tallyText(g.tally, ['objects'])})${timeSpan(g.firstSeen, g.lastSeen)}, ` +
+        `The Node authorizer refused node ${node} ${g.count} time(s) on ${resource} (${tallyText(g.tally, ['objects'])})${from}${timeSpan(g.firstSeen, g.lastSeen)}, ` +
         `${objects >= MAX_OBJECTS ? 'at least ' : ''}${objects} distinct object(s): no pod on that node references them. ` +
         (many
           ? 'Many objects, or secrets, can mean a node credential is being used to probe the cluster; a stale reference the kubelet retries is the benign explanation. '
           : 'Usually a stale reference the kubelet keeps retrying (a volume or pod that moved), which can block volume attach/detach. ') +
+        ownPods +
         'Certain: the API server refused; the cause is an inference.',
       remediation:
         `Check the objects in the evidence: which pods reference them and where those pods run (kubectl get pods -A -o wide). ` +

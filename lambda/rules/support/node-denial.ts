@@ -1,6 +1,6 @@
-import type { AuditEvent, AuditHead } from '../../model/records';
+import type { AuditEvent, AuditHead, NodeDenialRecord } from '../../model/records';
 import { authzReason, decision, isForbidden, statusMessage } from '../../model/audit';
-import { isNodeCredential, isRecognizedNode, nodeName, str } from '../../model/identity';
+import { isNodeCredential, isRecognizedNode, NODE_USER_PREFIX, nodeName, str } from '../../model/identity';
 
 /**
  * One place that decides what kind of 403 a node got, so the node rules cannot disagree:
@@ -52,8 +52,11 @@ export function isNodeLeaseDenial(e: AuditEvent): boolean {
   );
 }
 
-// node_authorizer.go authorize()/authorizeCreateToken(): "no relationship found between node '%s' and this object".
-const UNRELATED = /no relationship found between node ['"]/;
+// node_authorizer.go authorize()/authorizeCreateToken(): "no relationship found between node '%s' and this object";
+// before 1.11 the reason was "no path found to object". The API server's own NODE DENY line gives the graph error
+// instead: "... cannot get unknown pv ...", "unknown node '%s' cannot get ...", "... no relationship to this object was found".
+const UNRELATED = /no relationship found between node ['"]|no path found to object/;
+const UNRELATED_GRAPH = /cannot \S+ unknown \S+ |^unknown node ['"]|no relationship to this object was found|not in the Node authorizer's graph/;
 
 // Name checks. Lease and CSINode: node_authorizer.go authorizeLease/authorizeCSINode (get/update/patch/delete)
 // and admission.go admitLease/admitCSINode (create). Node: admission.go admitNode `node %q is not allowed to
@@ -130,4 +133,47 @@ function resourceOf(e: AuditEvent): string {
   }
   const uri = str(e.requestURI);
   return uri ? uri.split('?')[0] ?? uri : '(unknown)';
+}
+
+/**
+ * The same classification for a refusal read from a text line (NodeDenialRecord): kube-apiserver's NODE DENY and
+ * RBAC DENY lines, or the API error a kubelet printed. Undefined for refusals no node rule reports: an anonymous
+ * kubelet (node-kubelet-anonymous) and a credential that is no node at all (node-identity-unrecognized).
+ */
+export function classifyDenialRecord(r: NodeDenialRecord): NodeDenial | undefined {
+  const user = textOf(r.user);
+  if (!user.startsWith(NODE_USER_PREFIX) || user.length === NODE_USER_PREFIX.length) {
+    // A kubelet whose credential is not a node still loses its lease: node-lease-forbidden says so.
+    if (isLeaseText(r) && user !== ANONYMOUS) return { kind: 'lease', node: textOf(r.node) || '(unknown)', resource: 'leases' };
+    return undefined;
+  }
+  const node = user.slice(NODE_USER_PREFIX.length);
+  const resource = textOf(r.resource) || '(unknown)';
+  const reason = textOf(r.reason);
+  if (UNRELATED.test(reason) || (r.by === 'node-authorizer' && UNRELATED_GRAPH.test(reason))) {
+    return { kind: 'unrelated-object', node, resource };
+  }
+  const modify = MODIFY_NODE.exec(reason);
+  if (modify) return { kind: 'name-mismatch', node, resource, object: modify[2] ?? '', detail: 'node' };
+  const read = READ_NODE.exec(reason);
+  if (read) return { kind: 'name-mismatch', node, resource, object: read[2] ?? '', detail: 'node read' };
+  if (reason.includes(LEASE_NAME)) return { kind: 'name-mismatch', node, resource, object: textOf(r.name) || '(unknown)', detail: 'lease' };
+  if (reason.includes(CSINODE_NAME)) return { kind: 'name-mismatch', node, resource, object: textOf(r.name) || '(unknown)', detail: 'CSINode' };
+  if (r.by === 'node-restriction') {
+    for (const [detail, pattern] of RESTRICTIONS) if (pattern.test(reason)) return { kind: 'node-restriction', node, resource, detail };
+    return { kind: 'node-restriction', node, resource, detail: 'other' };
+  }
+  if (isLeaseText(r)) return { kind: 'lease', node, resource };
+  return { kind: 'other', node, resource };
+}
+
+const ANONYMOUS = 'system:anonymous';
+
+function isLeaseText(r: NodeDenialRecord): boolean {
+  return textOf(r.resource) === 'leases' && textOf(r.namespace) === 'kube-node-lease' && LEASE_VERBS.has(textOf(r.verb));
+}
+
+/** A field of a text record as a string ('' when absent or not a string: records are built from hostile text). */
+export function textOf(v: unknown): string {
+  return typeof v === 'string' ? v : '';
 }
