@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { AuditFilter, LogRecord, MalformedLine, RecordSink } from '../model/records';
 import type { Evidence, Finding, RuleError, ScanResult, ScanStats } from '../model/findings';
+import type { ScanTimelines } from '../model/timeline';
 import { MAX_EVIDENCE, MAX_MALFORMED_SAMPLES } from '../model/limits';
 import { emptyStats } from '../model/findings';
 import type { Severity } from '../model/severity';
@@ -11,6 +12,8 @@ import { resolveRuleSettings } from '../model/rule-settings';
 import { nodeRoleArnOf, runsFilter } from './audit-filter';
 import { clean, cleanMultiline } from '../model/sanitize';
 import { recordTime } from '../model/audit';
+import { AwsAuthWriteMarks } from './aws-auth-write-marks';
+import { TimeHistogram } from './time-histogram';
 
 const MAX_SUBJECT_VALUE = 256;
 
@@ -21,6 +24,8 @@ export interface EngineOptions {
   readonly minSeverity?: Severity;
   /** Thresholds of the burst rules; what is left out takes the default (rules/settings.ts). */
   readonly settings?: Partial<RuleSettings>;
+  /** Collect ScanResult.timelines (per finding, events over time; the aws-auth writes) for the HTML report. */
+  readonly timelines?: boolean;
 }
 
 interface Group {
@@ -34,6 +39,7 @@ interface Group {
   tally: Record<string, number>;
   facts: Record<string, string>;
   evidence: Evidence[];
+  histogram?: TimeHistogram;
 }
 
 /**
@@ -48,6 +54,7 @@ export class Engine implements RecordSink {
   private readonly ruleErrors = new Map<string, RuleError>();
   private readonly nodeRoleArns = new Set<string>();
   private finished: ScanResult | undefined;
+  private readonly awsAuthWrites: AwsAuthWriteMarks | undefined;
   /** The fast path readers may take (see AuditFilter), when every rule run says which events it needs. */
   readonly auditFilter: AuditFilter | undefined;
 
@@ -58,6 +65,7 @@ export class Engine implements RecordSink {
     const context: ScanContext = {
       cluster: options.cluster, nodeRoleArns: this.nodeRoleArns, settings: resolveRuleSettings(options.settings),
     };
+    this.awsAuthWrites = options.timelines ? new AwsAuthWriteMarks() : undefined;
     this.runs = [];
     for (const rule of rules) {
       try {
@@ -88,6 +96,7 @@ export class Engine implements RecordSink {
         if (record.truncated) this.stats.truncated++;
         const arn = nodeRoleArnOf(record.event);
         if (arn) this.nodeRoleArns.add(arn);
+        this.awsAuthWrites?.audit(record);
         for (const { rule, run } of this.runs) {
           if (run.onAudit) this.call(rule, () => run.onAudit!(record, this.emitter(rule, record)));
         }
@@ -133,10 +142,14 @@ export class Engine implements RecordSink {
     }
     const min = this.options.minSeverity ?? 'info';
     const findings: Finding[] = [];
+    const timelines: ScanTimelines['findings'] = {};
     for (const g of this.groups.values()) {
       if (!atLeast(g.rule.severity, min)) continue;
       const finding = this.toFinding(g);
-      if (finding) findings.push(finding);
+      if (!finding) continue;
+      findings.push(finding);
+      const timeline = g.histogram?.toTimeline();
+      if (timeline) timelines[finding.fingerprint] = timeline;
     }
     findings.sort(
       (a, b) =>
@@ -151,6 +164,7 @@ export class Engine implements RecordSink {
       malformedSamples: [...this.malformedSamples],
       ruleErrors: [...this.ruleErrors.values()],
     };
+    if (this.awsAuthWrites) this.finished.timelines = { findings: timelines, ...this.awsAuthWrites.result() };
     return this.finished;
   }
 
@@ -171,13 +185,18 @@ export class Engine implements RecordSink {
         rule, subject, count: 0, first: Infinity, firstSeen: null, last: -Infinity, lastSeen: null,
         tally: {}, facts: {}, evidence: [],
       };
+      if (this.options.timelines) g.histogram = new TimeHistogram();
       this.groups.set(key, g);
     }
     const agg = record && 'aggregate' in record ? record.aggregate : undefined;
-    g.count += o.count ?? agg?.count ?? 1;
+    const count = o.count ?? agg?.count ?? 1;
+    g.count += count;
     const time = o.time ?? (record?.kind === 'audit' ? recordTime(record) : record && 'time' in record ? record.time : undefined) ?? record?.origin.timestamp;
-    this.widen(g, o.firstSeen ?? agg?.firstSeen ?? time);
-    this.widen(g, o.lastSeen ?? agg?.lastSeen ?? time);
+    const first = o.firstSeen ?? agg?.firstSeen ?? time;
+    const last = o.lastSeen ?? agg?.lastSeen ?? time;
+    this.widen(g, first);
+    this.widen(g, last);
+    if (g.histogram && first !== undefined && last !== undefined) g.histogram.addSpread(Date.parse(first), Date.parse(last), count);
     if (o.tally) {
       for (const [k, n] of Object.entries(o.tally)) {
         const key = clean(k, 64);

@@ -1,5 +1,6 @@
 import type { MalformedLine } from './records';
 import type { Severity } from './severity';
+import type { ScanTimelines } from './timeline';
 
 /** One sample event behind a finding, trimmed and stripped of control characters. */
 export interface Evidence {
@@ -71,4 +72,6 @@ export interface ScanResult {
   malformedSamples: MalformedLine[];
   /** Rules that threw: reported, while the others still ran. */
   ruleErrors: RuleError[];
+  /** When the engine was asked for them (EngineOptions.timelines): the HTML report's timelines. Not in the JSON output. */
+  timelines?: ScanTimelines;
 }
