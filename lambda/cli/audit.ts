@@ -13,6 +13,7 @@ import { parseDuration, parseIsoTime, toWholeSeconds, type TimeWindow } from '..
 import { renderText } from '../report/text';
 import { EXIT, UsageError, parseFlags, type CliIO } from './io';
 import { useColor } from './color';
+import { checkHtmlTarget, incidentsOf, renderHtmlPage, scanNotes } from './html-output';
 import { flagMessage, targetLogGroup } from './queries';
 
 export const AUDIT_USAGE = `Usage: eks-authz-audit audit --cluster NAME (--since 24h | --start ISO --end ISO) [options]
@@ -27,7 +28,9 @@ Options:
   --profile P               AWS profile to use
   --since DURATION          audit the last DURATION: 90m, 24h, 7d
   --start ISO --end ISO     audit [start, end), e.g. 2024-05-19T06:00:00Z
-  --format text|json        output format (default: text); json is the Lambda's response shape
+  --format text|json|html   output format (default: text); json is the Lambda's response shape;
+                            html is one self-contained page (incidents, timelines, findings table):
+                            redirect it to a file
   --min-severity S          leave out findings below S (default: info)
   --fail-on S               exit 1 when a finding reaches severity S (default: never)
   --publish TOPIC_ARN       also publish the report to this SNS topic, as the Lambda does
@@ -43,7 +46,7 @@ export interface AuditCliOptions {
   readonly region?: string;
   readonly profile?: string;
   readonly window: TimeWindow;
-  readonly format: 'text' | 'json';
+  readonly format: 'text' | 'json' | 'html';
   readonly minSeverity: Severity;
   readonly failOn?: Severity;
   readonly publish?: string;
@@ -78,7 +81,9 @@ export function parseAuditArgs(argv: readonly string[], nowMs: number): AuditCli
   const v = parsed.values;
   if (v.help) return 'help';
   if (v.cluster === undefined) throw new UsageError('--cluster NAME is required');
-  if (v.format !== 'text' && v.format !== 'json') throw new UsageError(`--format: "${v.format}" is not a format (expected text or json)`);
+  if (v.format !== 'text' && v.format !== 'json' && v.format !== 'html') {
+    throw new UsageError(`--format: "${v.format}" is not a format (expected text, json or html)`);
+  }
   if (v.region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(v.region)) throw new UsageError(`--region: "${v.region}" is not a region like eu-west-1`);
   if (v.publish !== undefined && !isTopicArn(v.publish)) throw new UsageError(`--publish: "${v.publish}" is not an SNS topic ARN`);
   const severity = (value: string, flag: string): Severity => {
@@ -131,6 +136,7 @@ export async function auditCommand(argv: readonly string[], io: CliIO, deps: Aud
     io.stdout.write(AUDIT_USAGE);
     return EXIT.OK;
   }
+  if (options.format === 'html') checkHtmlTarget(io.stdout);
   const clientConfig = { ...(options.region ? { region: options.region } : {}), ...(options.profile ? { profile: options.profile } : {}) };
   // One attempt per call: the runner's retry (runtime/backoff.ts) is the only retry layer.
   const logs = new CloudWatchLogsClient({ ...clientConfig, ...SDK_SINGLE_ATTEMPT });
@@ -154,6 +160,7 @@ export async function auditCommand(argv: readonly string[], io: CliIO, deps: Aud
         clock,
         timeLeft: () => Infinity,
         concurrency: 1,
+        timelines: options.format === 'html',
         ...(deps.runnerOptions ? { runnerOptions: deps.runnerOptions } : {}),
         ...(progress ? { onProgress: progress.update } : {}),
         ...(sns && topic ? { publish: (report, minSeverity) => publishClusterReport(sns, report, { topicArn: topic, minSeverity }) } : {}),
@@ -188,6 +195,23 @@ export async function auditCommand(argv: readonly string[], io: CliIO, deps: Aud
 function write(io: CliIO, options: AuditCliOptions, response: AuditResponse): void {
   if (options.format === 'json') {
     io.stdout.write(`${JSON.stringify(response, null, 2)}\n`);
+  } else if (options.format === 'html') {
+    // One cluster per audit command: its page.
+    for (const c of response.clusters) {
+      const notes = scanNotes(c);
+      if (!c.complete) notes.unshift(`The audit is INCOMPLETE: ${clean(c.incompleteReason, 1000)}`);
+      const { timelines, ...rest } = c;
+      io.stdout.write(renderHtmlPage({
+        cluster: c.cluster,
+        source: `CloudWatch Logs Insights, ${response.window.start} to ${response.window.end}`,
+        generatedAt: new Date().toISOString(),
+        findings: rest.findings,
+        incidents: incidentsOf(c),
+        ...(timelines ? { timelines } : {}),
+        stats: c.stats,
+        notes,
+      }));
+    }
   } else {
     for (const c of response.clusters) io.stdout.write(renderCluster(c, response, useColor(io.stdout, io.env)));
   }

@@ -10,6 +10,7 @@ import { EXIT, UsageError, parseFlags, type CliIO } from './io';
 import { useColor } from './color';
 import { Progress } from './progress';
 import { inputNotes, nothingReadMessage } from './scan-notes';
+import { checkHtmlTarget, incidentsOf, renderHtmlPage, scanNotes } from './html-output';
 
 export const SCAN_USAGE = `Usage: eks-authz-audit scan [options] PATH...
 
@@ -18,7 +19,9 @@ for node-authorization problems. PATH is a file, a directory (read recursively) 
 .gz files are read transparently; the format is detected from the content of each file.
 
 Options:
-  --format text|json     output format (default: text)
+  --format text|json|html
+                         output format (default: text); html is one self-contained page with
+                         the incidents, their timelines and a filterable table: redirect it to a file
   --cluster NAME         cluster name for the findings and their fingerprints (default: local)
   --min-severity S       leave out findings below S: info|low|medium|high|critical (default: info)
   --fail-on S            exit 1 when a finding reaches severity S, shown or not (default: never); exit 2
@@ -36,7 +39,7 @@ Burst thresholds count within the input: all the files of one scan are one windo
 `;
 
 export interface ScanOptions {
-  readonly format: 'text' | 'json';
+  readonly format: 'text' | 'json' | 'html';
   readonly cluster: string;
   readonly minSeverity: Severity;
   readonly failOn: Severity | undefined;
@@ -73,8 +76,8 @@ export function parseScanArgs(argv: readonly string[]): ScanOptions | 'help' {
   });
   const v = parsed.values;
   if (v.help) return 'help';
-  if (v.format !== 'text' && v.format !== 'json') {
-    throw new UsageError(`--format: "${v.format}" is not a format (expected text or json)`);
+  if (v.format !== 'text' && v.format !== 'json' && v.format !== 'html') {
+    throw new UsageError(`--format: "${v.format}" is not a format (expected text, json or html)`);
   }
   const cluster = (v.cluster ?? 'local').trim();
   if (!cluster) throw new UsageError('--cluster: the name must not be empty');
@@ -114,9 +117,10 @@ export async function scanCommand(argv: readonly string[], io: CliIO): Promise<n
     io.stdout.write(SCAN_USAGE);
     return EXIT.OK;
   }
+  if (options.format === 'html') checkHtmlTarget(io.stdout);
   const workers = workersFrom(io.env);
   // Every finding is made, so that --fail-on judges those --min-severity hides; the hiding is done here.
-  const engine = new Engine(RULES, { cluster: options.cluster, settings: options.settings });
+  const engine = new Engine(RULES, { cluster: options.cluster, settings: options.settings, timelines: options.format === 'html' });
   const tally = new InputTally(() => engine.stats.records);
   const progress = Progress.on(io.stderr, io.env);
   try {
@@ -151,6 +155,17 @@ export async function scanCommand(argv: readonly string[], io: CliIO): Promise<n
       io.stderr.write(`eks-authz-audit: ${result.stats.malformed} malformed line(s) skipped (first: ${first})\n`);
     }
     for (const note of notes) io.stderr.write(`eks-authz-audit: ${note}\n`);
+  } else if (options.format === 'html') {
+    io.stdout.write(renderHtmlPage({
+      cluster: options.cluster,
+      source: `scan of ${options.paths.join(', ')}`,
+      generatedAt: new Date().toISOString(),
+      findings: result.findings,
+      incidents: incidentsOf(result),
+      ...(result.timelines ? { timelines: result.timelines } : {}),
+      stats: result.stats,
+      notes: [...scanNotes(result), ...notes.map((n) => n.replace(/^Note: /, ''))],
+    }));
   } else {
     io.stdout.write(renderText(result, { color: useColor(io.stdout, io.env), width: 100, notes }));
   }

@@ -23,6 +23,8 @@ export interface ClusterAuditDeps {
   readonly rowLimit?: number;
   /** Burst thresholds (default: DEFAULT_RULE_SETTINGS); a window is one run. */
   readonly settings?: RuleSettings;
+  /** Collect the timelines of the HTML report (ScanResult.timelines). */
+  readonly timelines?: boolean;
   readonly onProgress?: (cluster: string, p: QueryProgress) => void;
   readonly onQueryStart?: (cluster: string, info: { stream: string; queryId: string; startTime: number; endTime: number }) => void;
 }
@@ -67,7 +69,7 @@ export async function auditCluster(
     ),
   );
 
-  const engine = new Engine(deps.rules, { cluster: target.name, minSeverity, settings: deps.settings });
+  const engine = new Engine(deps.rules, { cluster: target.name, minSeverity, settings: deps.settings, timelines: deps.timelines === true });
   outcomes.forEach((outcome) => {
     engine.file();
     outcome.rows.forEach((row, r) => readRow(row, { logGroup: target.logGroup, line: r + 1 }, engine));

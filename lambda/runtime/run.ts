@@ -1,6 +1,7 @@
 import type { RuleError } from '../model/findings';
 import type { ScanStats } from '../model/findings';
 import type { MalformedLine } from '../model/records';
+import type { ScanTimelines } from '../model/timeline';
 import { SEVERITIES, type Severity } from '../model/severity';
 import { METRICS } from '../settings/names';
 import type { ClusterReport, PublishOutcome, QueryStatistics } from '../model/report';
@@ -17,6 +18,8 @@ export interface ClusterResult extends ClusterReport {
   ruleErrors: RuleError[];
   /** null when nothing was to be published (dryRun, or no topic given to the CLI). */
   published: PublishOutcome | null;
+  /** Only when asked (RunDeps.timelines, the CLI's HTML report): never in the Lambda response. */
+  timelines?: ScanTimelines;
 }
 
 /** The Lambda response and the CLI's `audit --format json` output (README "Manual runs"). */
@@ -99,7 +102,10 @@ export async function runAudit(request: AuditRequest, deps: RunDeps, trigger: Au
         t.error('report not delivered', { cluster: target.name, window, error: why });
       }
     }
-    return { ...report, stats: scan.stats, malformedSamples: scan.malformedSamples, ruleErrors: scan.ruleErrors, published };
+    return {
+      ...report, stats: scan.stats, malformedSamples: scan.malformedSamples, ruleErrors: scan.ruleErrors, published,
+      ...(scan.timelines ? { timelines: scan.timelines } : {}),
+    };
   });
 
   for (const severity of SEVERITIES) {
