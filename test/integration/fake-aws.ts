@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { FakeExports } from './fake-exports';
 
 /**
  * An in-process stand-in for the two AWS APIs the audit function calls, on 127.0.0.1:
@@ -8,6 +9,7 @@ import type { AddressInfo } from 'node:net';
  *   with a 4xx/5xx status.
  * - SNS, query protocol: `POST /` with a form-encoded body `Action=Publish&...`; the answer is XML,
  *   `<PublishResponse><PublishResult><MessageId>`, errors `<ErrorResponse><Error><Type><Code><Message>`.
+ * - Security Hub (BatchImportFindings) and EventBridge (PutEvents): fake-exports.ts, under `exports`.
  * Tests script the answers and read back every request.
  */
 export interface LogsCall {
@@ -47,6 +49,7 @@ export class FakeAws {
   readonly stopped: string[] = [];
   readonly published: URLSearchParams[] = [];
   readonly publishAttempts: URLSearchParams[] = [];
+  readonly exports = new FakeExports();
   private server: Server | undefined;
   private startCalls = 0;
   script: Script = { getQueryResults: () => ({ status: 200, body: { status: 'Complete', results: [], statistics: {} } }) };
@@ -75,6 +78,7 @@ export class FakeAws {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');
+    if (this.exports.handle(req, raw, res)) return;
     const target = req.headers['x-amz-target'];
     if (req.method === 'POST' && typeof target === 'string' && target.startsWith('Logs_20140328.')) {
       return this.logs(target.slice('Logs_20140328.'.length), JSON.parse(raw || '{}') as Record<string, unknown>, res);
