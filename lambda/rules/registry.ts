@@ -18,6 +18,7 @@ import { awsAuthNodeMissingGroups } from './audit/aws-auth-node-missing-groups';
 import { awsAuthNodeSystemMasters } from './audit/aws-auth-node-system-masters';
 import { awsAuthSystemMasters } from './audit/aws-auth-system-masters';
 import { awsAuthInvalid } from './audit/aws-auth-invalid';
+import { awsAuthRolearnPath } from './audit/aws-auth-rolearn-path';
 import { authenticatorNodeUnmapped } from './authenticator/authenticator-node-unmapped';
 import { authenticatorNodeWrongUsername } from './authenticator/authenticator-node-wrong-username';
 import { authenticatorDeniedBurst } from './authenticator/authenticator-denied-burst';
@@ -48,6 +49,7 @@ export const RULES: readonly Rule[] = [
   awsAuthNodeSystemMasters,
   awsAuthSystemMasters,
   awsAuthInvalid,
+  awsAuthRolearnPath,
   authenticatorNodeUnmapped,
   authenticatorNodeWrongUsername,
   authenticatorDeniedBurst,

@@ -23,6 +23,7 @@ describe('rule registry', () => {
       ['aws-auth-node-system-masters', 'high'],
       ['aws-auth-system-masters', 'medium'],
       ['aws-auth-invalid', 'high'],
+      ['aws-auth-rolearn-path', 'high'],
       ['authenticator-node-unmapped', 'high'],
       ['authenticator-node-wrong-username', 'high'],
       ['authenticator-denied-burst', 'medium'],

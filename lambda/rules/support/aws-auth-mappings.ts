@@ -141,5 +141,29 @@ export function nodeRoleReason(m: Mapping, nodeRoleArns: ReadonlySet<string>): s
   if (m.groups.includes(BOOTSTRAPPERS_GROUP)) return `its groups include ${BOOTSTRAPPERS_GROUP}`;
   if (m.username?.startsWith(NODE_USER_PREFIX)) return `its username starts with ${NODE_USER_PREFIX}`;
   if (nodeRoleArns.has(m.arn.toLowerCase())) return 'kubelet requests in this input were signed by this role';
+  // Requests carry the role's ARN without its path (see rolePathOf).
+  const path = rolePathOf(m.arn);
+  if (path && nodeRoleArns.has(path.withoutPath.toLowerCase())) return 'kubelet requests in this input were signed by this role';
   return undefined;
+}
+
+/** IAM's character set for role names (CreateRole RoleName: `[\w+=,.@-]+`, at most 64). */
+const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+const ROLE_ARN = /^arn:(aws[a-z-]*):iam::(\d{12}):role\/(.+)$/;
+
+/**
+ * A role ARN written with an IAM path (`role/service-role/x`, `role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_...`):
+ * the path and the ARN without it. A role's credentials name the role without its path (the assumed-role ARN has
+ * none), which is why EKS documents that an aws-auth rolearn cannot include one. Undefined when there is no path,
+ * or when the last segment is no valid role name (then no corrected ARN can be offered).
+ */
+export function rolePathOf(arn: string): { readonly path: string; readonly name: string; readonly withoutPath: string } | undefined {
+  const m = ROLE_ARN.exec(arn.trim());
+  if (!m) return undefined;
+  const resource = m[3] ?? '';
+  const slash = resource.lastIndexOf('/');
+  if (slash <= 0) return undefined;
+  const name = resource.slice(slash + 1);
+  if (!ROLE_NAME.test(name)) return undefined;
+  return { path: `/${resource.slice(0, slash + 1)}`, name, withoutPath: `arn:${m[1]}:iam::${m[2]}:role/${name}` };
 }
