@@ -95,6 +95,13 @@ export interface ServerNeeds {
   readonly filter: string;
   /** Fields that must stay distinct in server-side aggregation (`stats ... by <keys>`). */
   readonly keys: readonly string[];
+  /**
+   * Logs Insights `parse` commands (without the word `parse`), run after the filter: each extracts named fields
+   * (`@message /NODE DENY.* (?<who>node '[^']*')/`) that `keys` may group by. Lines a pattern does not match keep
+   * the fields empty. For text lines, whose @message is distinct per line, so that a key names what matters (the
+   * node, the kind of refusal) and not the line.
+   */
+  readonly parse?: readonly string[];
 }
 
 export interface Rule {
@@ -108,6 +115,8 @@ export interface Rule {
   readonly remediation: string;
   readonly references: readonly string[];
   readonly needs: ServerNeeds;
+  /** What the rule also reads from other streams (the node rules: the API server's own denial lines). */
+  readonly alsoNeeds?: readonly ServerNeeds[];
   /** Fresh state for one scan of one cluster. */
   create(context: ScanContext): RuleRun;
   /** Words for the person on call: what happened, what breaks, how sure we are, and the exact fix. */

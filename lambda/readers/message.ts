@@ -5,6 +5,7 @@ import { frameOf } from './framing';
 import { parseFlag, parseKlogHeader, parseLogrus } from './text';
 import { klogTimeToIso, parseTimestamp } from './time';
 import { parseNodeDenial, type LineContext } from './node-denial-lines';
+import { programOf } from '../model/program';
 
 export { parseLogrus, parseKlogHeader, parseFlag, goUnquote, journaldPrefixLength } from './text';
 export { parseTimestamp, epochMsToIso } from './time';
@@ -108,7 +109,7 @@ function readKlog(text: string, at: number, origin: Origin, sink: RecordSink, ag
     header.month, header.day, header.hour, header.minute, header.second, header.fraction, origin.timestamp,
   );
   if (!flag) {
-    const denial = parseNodeDenial(text.slice(header.messageStart), lineContext(text, at));
+    const denial = parseNodeDenial(text.slice(header.messageStart), lineContext(origin));
     if (denial) {
       sink.record({ kind: 'node-denial', ...denial, origin, ...(time ? { time } : {}), ...(aggregate ? { aggregate } : {}) });
       return true;
@@ -121,11 +122,13 @@ function readKlog(text: string, at: number, origin: Origin, sink: RecordSink, ag
   return true;
 }
 
-/** The program a journald prefix before `at` names (`host kubelet[123]: `), if any. */
-function lineContext(text: string, at: number): LineContext {
-  if (at === 0) return {};
-  const program = /([^\s:[]+)(?:\[\d+\])?: $/.exec(text.slice(0, at))?.[1];
-  return program ? { program } : {};
+/** What the framing (or the CloudWatch stream) says about who printed a line, for parseNodeDenial. */
+function lineContext(origin: Origin): LineContext {
+  const program = programOf(origin)?.name;
+  return {
+    ...(program !== undefined ? { program } : {}),
+    ...(origin.host !== undefined ? { host: origin.host } : {}),
+  };
 }
 
 function readLogrus(text: string, at: number, origin: Origin, sink: RecordSink, aggregate?: Aggregate): boolean {

@@ -1,5 +1,6 @@
 import type { NodeDenialRecord } from '../model/records';
 import { goUnquote } from './text';
+import { isMultiComponent } from '../model/program';
 
 /**
  * The text of a node's refusal, out of one klog message (the part after the `] ` of its header). Three kinds
@@ -27,6 +28,8 @@ export type NodeDenialFields = Omit<NodeDenialRecord, 'kind' | 'origin' | 'aggre
 export interface LineContext {
   /** `kubelet`, `kube-apiserver`, `hyperkube`, ... from a journald identifier or a CloudWatch stream, if known. */
   readonly program?: string;
+  /** The host of a journald line: for a kubelet, usually its node's name. */
+  readonly host?: string;
 }
 
 const NODE_USER = 'system:node:';
@@ -208,7 +211,7 @@ function kubeletDenial(message: string, context: LineContext): NodeDenialFields 
     ? user.slice(NODE_USER.length)
     : resource === 'leases' && namespace === 'kube-node-lease' && name
       ? name
-      : node;
+      : (node ?? (context.program?.toLowerCase() === 'kubelet' ? context.host : undefined));
   return nodeName ? { ...fields, node: nodeName } : fields;
 }
 
@@ -219,8 +222,9 @@ function kubeletDenial(message: string, context: LineContext): NodeDenialFields 
  */
 function isKubeletDenial(f: NodeDenialFields, message: string, context: LineContext): boolean {
   const program = context.program?.toLowerCase();
-  if (program === 'kubelet' || program === 'hyperkube') return true;
-  if (program !== undefined && program !== '') return false;
+  if (program === 'kubelet') return true;
+  // A multi-component binary (hyperkube, k3s) may be the kubelet: the content decides.
+  if (program !== undefined && program !== '' && !isMultiComponent(program)) return false;
   if (f.user?.startsWith(NODE_USER)) return true;
   if (f.resource === 'leases' && f.namespace === 'kube-node-lease') return true;
   return KUBELET_WORDS.test(message);

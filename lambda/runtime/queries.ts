@@ -1,4 +1,4 @@
-import type { QueriedStream, Rule } from '../model/rule';
+import type { QueriedStream, Rule, ServerNeeds } from '../model/rule';
 import { QUERIED_STREAMS } from '../model/rule';
 
 /**
@@ -64,25 +64,27 @@ export interface StreamQuery {
 export function buildQueries(rules: readonly Rule[], limit = ROW_LIMIT): StreamQuery[] {
   const queries: StreamQuery[] = [];
   for (const stream of STREAM_ORDER) {
-    const mine = rules.filter((r) => r.needs.stream === stream);
+    const mine = rules.filter((r) => needsOf(r).some((n) => n.stream === stream));
     if (mine.length === 0) continue;
+    const needs = mine.flatMap((r) => needsOf(r).filter((n) => n.stream === stream));
     const keys: string[] = [];
     const dropped: string[] = [];
-    for (const rule of mine) {
-      for (const declared of rule.needs.keys) {
+    for (const need of needs) {
+      for (const declared of need.keys) {
         // Rules may write a key with or without its backticks: compare bare names.
         const key = declared.trim().replace(/^`(.*)`$/, '$1');
         const target = PER_EVENT_KEYS.has(key) ? dropped : keys;
         if (!target.includes(key)) target.push(key);
       }
     }
-    const filters = [...new Set(mine.map((r) => r.needs.filter.trim()))];
+    const filters = [...new Set(needs.map((n) => n.filter.trim()))];
+    const parses = [...new Set(needs.flatMap((n) => n.parse ?? []).map((p) => p.trim()))];
     queries.push({
       stream,
       ruleIds: mine.map((r) => r.id),
       keys,
       droppedKeys: dropped,
-      queryString: render(stream, mine, filters, keys, dropped, limit),
+      queryString: render(stream, mine, filters, parses, keys, dropped, limit),
     });
   }
   return queries;
@@ -92,6 +94,7 @@ function render(
   stream: QueriedStream,
   rules: readonly Rule[],
   filters: readonly string[],
+  parses: readonly string[],
   keys: readonly string[],
   dropped: readonly string[],
   limit: number,
@@ -106,10 +109,16 @@ function render(
     ...(dropped.length > 0 ? [`# per-event keys not grouped by (a row keeps its earliest and latest event): ${dropped.join(', ')}`] : []),
     `filter ${STREAM_FILTERS[stream]}`,
     `| filter ${ruleFilter}`,
+    ...parses.map((p) => `| parse ${p}`),
     keys.length > 0 ? `| ${stats}\n    by ${keys.map(fieldRef).join(', ')}` : `| ${stats}`,
     `| limit ${limit}`,
   ];
   return lines.join('\n');
+}
+
+/** A rule's server-side needs: its own stream's, then the others it reads. */
+export function needsOf(rule: Rule): readonly ServerNeeds[] {
+  return rule.alsoNeeds ? [rule.needs, ...rule.alsoNeeds] : [rule.needs];
 }
 
 /**

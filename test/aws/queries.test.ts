@@ -93,7 +93,27 @@ describe('buildQueries', () => {
     // Assess
     const streams = queries.map((q) => q.stream);
     expect(new Set(streams).size).toBe(streams.length);
-    expect(queries.flatMap((q) => q.ruleIds).sort()).toEqual(RULES.map((r) => r.id).sort());
+    // A rule that also reads another stream (alsoNeeds) is served by that stream's query too.
+    expect([...new Set(queries.flatMap((q) => q.ruleIds))].sort()).toEqual(RULES.map((r) => r.id).sort());
+  });
+
+  it("adds a rule's other streams (alsoNeeds) to their queries, with their parse commands before stats", () => {
+    // Prepare
+    const lines = rule('lines', { stream: 'audit', filter: 'responseStatus.code = 403', keys: ['user.username'] });
+    const withText: Rule = {
+      ...lines,
+      alsoNeeds: [{ stream: 'apiserver', filter: '@message like /NODE DENY/', parse: ["@message /node '(?<who>[^']*)'/"], keys: ['who'] }],
+    };
+
+    // Act
+    const [audit, apiserver] = buildQueries([withText, flags]);
+
+    // Assess
+    expect(audit!.ruleIds).toEqual(['lines']);
+    expect(apiserver!.ruleIds).toEqual(['lines', 'flags']);
+    expect(apiserver!.keys).toEqual(['who']);
+    expect(apiserver!.queryString).toContain("| parse @message /node '(?<who>[^']*)'/\n| stats ");
+    expect(apiserver!.queryString).toContain('(@message like /NODE DENY/)\n    or (@message like /FLAG: --authorization-mode/)');
   });
 });
 

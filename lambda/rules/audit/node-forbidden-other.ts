@@ -5,6 +5,7 @@ import { clean } from '../../model/sanitize';
 import { classifyDenialRecord, classifyNodeDenial, isForbiddenHead, textOf } from '../support/node-denial';
 import { tallyText, timeSpan } from '../support/node-mapping';
 import { TextDenials } from '../support/text-denials';
+import { NODE_DENIAL_LINE_NEEDS } from '../support/node-denial-line-needs';
 
 /**
  * Every other 403 of a recognized node: neither the Node authorizer nor RBAC allowed it. Alone it rarely
@@ -28,6 +29,7 @@ export const nodeForbiddenOther: Rule = {
     filter: 'responseStatus.code = 403 and user.username like /^system:node:/',
     keys: ['user.username', 'objectRef.resource', 'objectRef.subresource', 'verb', '`annotations.authorization.k8s.io/reason`'],
   },
+  alsoNeeds: [NODE_DENIAL_LINE_NEEDS],
   create() {
     const text = new TextDenials();
     return {

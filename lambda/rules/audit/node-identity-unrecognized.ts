@@ -4,6 +4,7 @@ import { canonicalArn, groups, isNodeCredential, isRecognizedNode, MASTERS_GROUP
 import { nodeMappingFix, timeSpan } from '../support/node-mapping';
 import { textOf } from '../support/node-denial';
 import { TextDenials } from '../support/text-denials';
+import { NODE_DENIAL_LINE_NEEDS } from '../support/node-denial-line-needs';
 
 type Half = 'username' | 'group' | 'both';
 
@@ -34,6 +35,7 @@ export const nodeIdentityUnrecognized: Rule = {
       " or (user.username like /^system:node:/ and @message not like /\"system:nodes\"/)",
     keys: ['user.username', 'user.extra.canonicalArn.0', 'responseStatus.code'],
   },
+  alsoNeeds: [NODE_DENIAL_LINE_NEEDS],
   create() {
     // Audit events name the role; a text line only the username: the username alone says they are the same.
     const text = new TextDenials((subject) => subject['username'] ?? '');

@@ -3,6 +3,7 @@ import { auditEvidence } from '../../model/audit';
 import { classifyDenialRecord, classifyNodeDenial, isForbiddenHead } from '../support/node-denial';
 import { tallyText, timeSpan } from '../support/node-mapping';
 import { TextDenials } from '../support/text-denials';
+import { NODE_DENIAL_LINE_NEEDS } from '../support/node-denial-line-needs';
 
 /**
  * The Node authorizer and NodeRestriction let system:node:A touch only the Node, Lease and CSINode named A.
@@ -31,6 +32,7 @@ export const nodeNameMismatch: Rule = {
     // audit rule's successful rows per object (see node-lease-forbidden).
     keys: ['user.username', 'objectRef.resource', 'responseStatus.message'],
   },
+  alsoNeeds: [NODE_DENIAL_LINE_NEEDS],
   create() {
     const text = new TextDenials();
     return {

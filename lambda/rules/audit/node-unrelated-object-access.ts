@@ -4,6 +4,7 @@ import { str } from '../../model/identity';
 import { classifyDenialRecord, classifyNodeDenial, isForbiddenHead, textOf } from '../support/node-denial';
 import { tallyText, timeSpan } from '../support/node-mapping';
 import { TextDenials } from '../support/text-denials';
+import { NODE_DENIAL_LINE_NEEDS } from '../support/node-denial-line-needs';
 
 /** Distinct objects remembered per finding; beyond this we only say "at least". */
 const MAX_OBJECTS = 1000;
@@ -33,6 +34,7 @@ export const nodeUnrelatedObjectAccess: Rule = {
       ' and (`annotations.authorization.k8s.io/reason` like /no relationship found between node/ or responseStatus.message like /no relationship found between node/)',
     keys: ['user.username', 'objectRef.resource', 'objectRef.namespace', 'verb'],
   },
+  alsoNeeds: [NODE_DENIAL_LINE_NEEDS],
   create() {
     const seen = new Map<string, Set<string>>();
     const text = new TextDenials();

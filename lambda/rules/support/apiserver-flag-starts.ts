@@ -18,11 +18,16 @@ export const WATCHED_FLAGS = [
 export type WatchedFlag = (typeof WATCHED_FLAGS)[number];
 const WATCHED: ReadonlySet<string> = new Set(WATCHED_FLAGS);
 
-/** The FLAG lines carry klog timestamps, so every line is its own row: keep the stream to tell instances apart. */
+/**
+ * The FLAG lines carry klog timestamps, so every line is its own row: keep the stream to tell instances apart.
+ * The line is grouped by through a parsed copy (`flagLine`), not @message itself: other rules read other lines of
+ * the same streams (the node rules' NODE DENY lines), and a @message key would give each of those a row too.
+ */
 export const APISERVER_FLAG_NEEDS: ServerNeeds = {
   stream: 'apiserver',
   filter: `@message like /FLAG: --(${WATCHED_FLAGS.join('|')})=/`,
-  keys: ['@logStream', '@message'],
+  parse: [`@message /^(?<flagLine>.*FLAG: --(${WATCHED_FLAGS.join('|')})=.*)$/`],
+  keys: ['@logStream', 'flagLine'],
 };
 
 /**
