@@ -34,7 +34,8 @@ describe('kube-apiserver flag starts', () => {
     expect(needs).toEqual({
       stream: 'apiserver',
       filter: '@message like /FLAG: --(admission-control|authorization-config|authorization-mode|disable-admission-plugins|enable-admission-plugins)=/',
-      keys: ['@logStream', '@message'],
+      parse: ['@message /^(?<flagLine>.*FLAG: --(admission-control|authorization-config|authorization-mode|disable-admission-plugins|enable-admission-plugins)=.*)$/'],
+      keys: ['@logStream', 'flagLine'],
     });
   });
 

@@ -4,7 +4,6 @@ import { canonicalArn, isRecognizedNode, str, username } from '../../model/ident
 import { classifyDenialRecord, isForbiddenHead, isNodeLeaseDenial, textOf } from '../support/node-denial';
 import { nodeMappingFix } from '../support/node-mapping';
 import { TextDenials } from '../support/text-denials';
-import { NODE_DENIAL_LINE_NEEDS } from '../support/node-denial-line-needs';
 
 /**
  * A kubelet that cannot renew its Lease in kube-node-lease stops heart-beating: the node controller marks
@@ -31,7 +30,6 @@ export const nodeLeaseForbidden: Rule = {
     // overflow the row limit). responseStatus.message exists only on failures and names the lease there.
     keys: ['user.username', 'responseStatus.message', 'verb'],
   },
-  alsoNeeds: [NODE_DENIAL_LINE_NEEDS],
   create() {
     const text = new TextDenials();
     return {
