@@ -11,7 +11,8 @@ import { EksAuthzAuditStack } from '../lib/eks-authz-audit-stack';
 
 const app = new App();
 try {
-  const settings = parseContext((key) => app.node.tryGetContext(key));
+  // All of it, so that a misspelt key is named rather than silently left at its default.
+  const settings = parseContext(app.node.getAllContext());
   const plans = planStacks(settings.clusters, {
     account: process.env.CDK_DEFAULT_ACCOUNT,
     region: process.env.CDK_DEFAULT_REGION,

@@ -1,94 +1,16 @@
-import type { Severity } from '../lambda/model/severity';
-import { SEVERITIES, isSeverity } from '../lambda/model/severity';
-import type { AuditedCluster } from './config';
-import { ConfigError, DEFAULTS, validateClusters, validateEmails, validateMinutes } from './config';
+import { ConfigError } from '../lambda/settings/errors';
+import type { AuditedCluster } from '../lambda/settings/clusters';
+import type { SettingsProps } from '../lambda/settings/table';
 
 /**
  * cdk.json context (overridable with `-c key=value`) -> validated settings -> one stack per region.
- * Parsed once, in bin/app.ts. `-c` values arrive as strings; cdk.json values may already be numbers
- * or arrays: both are accepted.
+ * Parsed once, in bin/app.ts, by the settings table (lambda/settings/context.ts): unknown keys fail with
+ * "did you mean", and every problem is named at once.
  */
+export { CONTEXT_KEYS, isCdkContextKey, parseContext } from '../lambda/settings/context';
 
-/** The context keys, exactly as documented in the README. */
-export const CONTEXT_KEYS = ['clusters', 'alertEmails', 'scheduleMinutes', 'minSeverity', 'ingestionLagMinutes'] as const;
-
-export interface AppSettings {
-  readonly clusters: readonly AuditedCluster[];
-  readonly alertEmails: readonly string[];
-  readonly scheduleMinutes: number;
-  readonly minSeverity: Severity;
-  readonly ingestionLagMinutes: number;
-}
-
-export type ContextLookup = (key: string) => unknown;
-
-export function parseContext(get: ContextLookup): AppSettings {
-  return {
-    clusters: parseClusters(get('clusters')),
-    alertEmails: parseEmails(get('alertEmails')),
-    scheduleMinutes: parseMinutes(get('scheduleMinutes'), 'scheduleMinutes', DEFAULTS.scheduleMinutes),
-    minSeverity: parseMinSeverity(get('minSeverity')),
-    ingestionLagMinutes: parseMinutes(get('ingestionLagMinutes'), 'ingestionLagMinutes', DEFAULTS.ingestionLagMinutes),
-  };
-}
-
-const CLUSTER_KEYS = new Set(['name', 'region', 'logGroupName', 'logGroupArn']);
-
-/** `a,b` or a JSON array of names and/or {name, region?, logGroupName?, logGroupArn?}. */
-export function parseClusters(raw: unknown): AuditedCluster[] {
-  if (raw === undefined || raw === null || raw === '') {
-    throw new ConfigError('clusters', raw ?? '', 'is missing: pass -c clusters=<name>[,<name>...] or a JSON array');
-  }
-  let list: unknown = raw;
-  if (typeof raw === 'string') {
-    const text = raw.trim();
-    if (text.startsWith('[')) {
-      try {
-        list = JSON.parse(text);
-      } catch (err) {
-        throw new ConfigError('clusters', raw, `is not valid JSON (${(err as Error).message})`);
-      }
-    } else {
-      list = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
-    }
-  }
-  if (!Array.isArray(list)) throw new ConfigError('clusters', raw, 'is neither a comma-separated list nor a JSON array');
-  const clusters = list.map((entry: unknown, i): AuditedCluster => {
-    if (typeof entry === 'string') return { name: entry.trim() };
-    if (!entry || typeof entry !== 'object' || Array.isArray(entry)) {
-      throw new ConfigError(`clusters[${i}]`, entry, 'is neither a name nor an object {name, region?, logGroupName?, logGroupArn?}');
-    }
-    for (const key of Object.keys(entry)) {
-      // A misspelt key (logGroup, Region) would otherwise be ignored and the default silently used.
-      if (!CLUSTER_KEYS.has(key)) throw new ConfigError(`clusters[${i}].${key}`, (entry as Record<string, unknown>)[key], 'is not a known key (name, region, logGroupName, logGroupArn)');
-    }
-    return entry as AuditedCluster;
-  });
-  return validateClusters(clusters);
-}
-
-export function parseEmails(raw: unknown): string[] {
-  if (raw === undefined || raw === null || raw === '') {
-    throw new ConfigError('alertEmails', raw ?? '', 'is missing: pass -c alertEmails=<address>[,<address>...]');
-  }
-  const list = typeof raw === 'string' ? raw.split(',').map((s) => s.trim()).filter((s) => s !== '') : raw;
-  if (!Array.isArray(list) || list.length === 0) throw new ConfigError('alertEmails', raw, 'names no email address');
-  return validateEmails(list as string[]);
-}
-
-export function parseMinutes(raw: unknown, key: 'scheduleMinutes' | 'ingestionLagMinutes', fallback: number): number {
-  if (raw === undefined || raw === null || raw === '') return fallback;
-  const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
-  if (Number.isNaN(n)) throw new ConfigError(key, raw, 'is not a whole number of minutes');
-  return validateMinutes(n, key);
-}
-
-export function parseMinSeverity(raw: unknown): Severity {
-  if (raw === undefined || raw === null || raw === '') return DEFAULTS.minSeverity;
-  const v = typeof raw === 'string' ? raw.trim().toLowerCase() : raw;
-  if (!isSeverity(v)) throw new ConfigError('minSeverity', raw, `is not one of ${SEVERITIES.join(', ')}`);
-  return v;
-}
+/** The validated context: the construct's props. */
+export type AppSettings = SettingsProps;
 
 /** One stack to create: its id, its environment and the clusters it audits. */
 export interface StackPlan {

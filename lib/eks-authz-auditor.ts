@@ -15,40 +15,24 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ENV, METRICS } from '../lambda/settings/names';
-import type { Severity } from '../lambda/model/severity';
-import { parseThreshold, ThresholdError, type RuleSettings } from '../lambda/model/rule-settings';
-import { isSeverity, SEVERITIES } from '../lambda/model/severity';
+import { METRICS } from '../lambda/settings/names';
+import type { ResolvedSettings as TableSettings, SettingsProps } from '../lambda/settings/table';
+import { environmentOf, resolveProps } from '../lambda/settings/values';
 import type { AuditedCluster } from './config';
-import { ConfigError, DEFAULTS, validateClusters, validateEmails, validateMinutes } from './config';
+import { ConfigError } from './config';
 import { iam5ResourceFinding } from './nag';
 
 const PROJECT_ROOT = join(import.meta.dirname, '..');
 const LOCK_FILE = join(PROJECT_ROOT, 'package-lock.json');
 
-export interface EksAuthzAuditorProps {
-  /** The clusters to audit. All must be queryable from this stack's region (Logs Insights is regional). */
-  readonly clusters: readonly AuditedCluster[];
-  /**
-   * Email addresses subscribed to the alert topic. Each must confirm the subscription AWS mails them.
-   * @default no subscription (subscribe to `topic` yourself)
-   */
-  readonly alertEmails?: readonly string[];
-  /**
-   * Minutes between scheduled audits; each run audits the last window of this length.
-   * @default 15
-   */
-  readonly scheduleMinutes?: number;
-  /**
-   * Lowest severity that is published to the topic.
-   * @default 'medium'
-   */
-  readonly minSeverity?: Severity;
-  /**
-   * Minutes left for CloudWatch to ingest late control-plane logs before a window is audited.
-   * @default 5
-   */
-  readonly ingestionLagMinutes?: number;
+/**
+ * The settings (clusters, alertEmails, scheduleMinutes, minSeverity, ingestionLagMinutes, maxLookbackDays,
+ * concurrency, and rule thresholds under `ruleSettings`) come from the settings table
+ * (lambda/settings/table.ts), which gives each one's type, default, bounds and meaning; README
+ * "Configuration" lists them. They are validated as the CDK context is, every problem named at once.
+ * The props below are the construct's own.
+ */
+export interface EksAuthzAuditorProps extends SettingsProps {
   /**
    * How long one run may poll its queries.
    * @default the schedule period, at most 10 minutes (runs never queue behind each other)
@@ -65,11 +49,6 @@ export interface EksAuthzAuditorProps {
    * @default RemovalPolicy.DESTROY (uninstalling leaves nothing that keeps costing)
    */
   readonly removalPolicy?: RemovalPolicy;
-  /**
-   * Thresholds of the burst rules (authenticator-denied-burst, forbidden-burst), counted per run window.
-   * @default deniedBurst 20, forbiddenBurst 50, forbiddenBurstResources 5 (lambda/model/rule-settings.ts)
-   */
-  readonly ruleSettings?: Partial<RuleSettings>;
   /**
    * An existing topic to publish findings and alarms to, instead of creating one. `alertEmails` are
    * subscribed to it. When it is encrypted, pass its key as `encryptionKey` unless the topic object
@@ -102,13 +81,7 @@ export interface AuditorAlarms {
 }
 
 /** The props once validated and defaulted: what the builders read. */
-interface ResolvedSettings {
-  readonly clusters: readonly AuditedCluster[];
-  readonly alertEmails: readonly string[];
-  readonly scheduleMinutes: number;
-  readonly ingestionLagMinutes: number;
-  readonly minSeverity: Severity;
-  readonly thresholds: Record<string, string>;
+interface ResolvedSettings extends TableSettings {
   readonly removalPolicy: RemovalPolicy;
 }
 
@@ -168,23 +141,13 @@ export class EksAuthzAuditor extends Construct {
   /** Checks every prop the way the context parser does, and fills in the defaults. */
   private resolveSettings(props: EksAuthzAuditorProps): ResolvedSettings {
     const stack = Stack.of(this);
-    const clusters = validateClusters(props.clusters);
-    for (const [i, c] of clusters.entries()) {
+    const settings = resolveProps(props);
+    for (const [i, c] of settings.clusters.entries()) {
       if (c.region !== undefined && !Token.isUnresolved(stack.region) && c.region !== stack.region) {
         throw new ConfigError(`clusters[${i}].region`, c.region, `is not this stack's region (${stack.region}): Logs Insights queries one region`);
       }
     }
-    const minSeverity = props.minSeverity ?? DEFAULTS.minSeverity;
-    if (!isSeverity(minSeverity)) throw new ConfigError('minSeverity', minSeverity, `is not one of ${SEVERITIES.join(', ')}`);
-    return {
-      clusters,
-      alertEmails: validateEmails(props.alertEmails ?? []),
-      scheduleMinutes: validateMinutes(props.scheduleMinutes ?? DEFAULTS.scheduleMinutes, 'scheduleMinutes'),
-      ingestionLagMinutes: validateMinutes(props.ingestionLagMinutes ?? DEFAULTS.ingestionLagMinutes, 'ingestionLagMinutes'),
-      minSeverity,
-      thresholds: thresholdEnvironment(props.ruleSettings ?? {}),
-      removalPolicy: props.removalPolicy ?? Removal.DESTROY,
-    };
+    return { ...settings, removalPolicy: props.removalPolicy ?? Removal.DESTROY };
   }
 
   /** The topic findings and alarms go to (given or created), its key, and the email subscriptions. */
@@ -247,15 +210,10 @@ export class EksAuthzAuditor extends Construct {
     });
   }
 
-  /** What the function reads at cold start (lambda/runtime/config.ts), in the names both sides share. */
+  /** What the function reads at cold start (lambda/runtime/config.ts): every setting of the table that has a variable. */
   private functionEnvironment(settings: ResolvedSettings): Record<string, string> {
     return {
-      [ENV.CLUSTERS]: JSON.stringify(settings.clusters),
-      [ENV.TOPIC_ARN]: this.topic.topicArn,
-      [ENV.MIN_SEVERITY]: settings.minSeverity,
-      [ENV.SCHEDULE_MINUTES]: String(settings.scheduleMinutes),
-      [ENV.INGESTION_LAG_MINUTES]: String(settings.ingestionLagMinutes),
-      ...settings.thresholds,
+      ...environmentOf(settings, { topicArn: this.topic.topicArn }),
       // Fixes the namespace and the `service` dimension Powertools Metrics writes, which the
       // incomplete-audit alarm must match exactly.
       POWERTOOLS_SERVICE_NAME: METRICS.SERVICE,
@@ -427,24 +385,4 @@ export class EksAuthzAuditor extends Construct {
       reason: 'This queue is itself the dead-letter queue of the schedule target and of the function (async on-failure destination).',
     });
   }
-}
-
-/** The burst thresholds that were set, as the function's environment, validated as the function will. */
-function thresholdEnvironment(settings: Partial<RuleSettings>): Record<string, string> {
-  const names: Record<keyof RuleSettings, string> = {
-    deniedBurst: ENV.DENIED_BURST,
-    forbiddenBurst: ENV.FORBIDDEN_BURST,
-    forbiddenBurstResources: ENV.FORBIDDEN_BURST_RESOURCES,
-  };
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(settings) as [keyof RuleSettings, number | undefined][]) {
-    if (value === undefined) continue;
-    try {
-      env[names[key]] = String(parseThreshold(String(value), `ruleSettings.${key}`));
-    } catch (err) {
-      if (err instanceof ThresholdError) throw new ConfigError(`ruleSettings.${key}`, value, 'is not a positive whole number');
-      throw err;
-    }
-  }
-  return env;
 }

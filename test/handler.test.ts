@@ -12,7 +12,6 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { createHandler } from '../lambda/runtime/lambda-runtime';
-import { DEFAULT_RULE_SETTINGS } from '../lambda/model/rule-settings';
 import type { RuntimeConfig } from '../lambda/runtime/config';
 import { InvalidRequestError } from '../lambda/runtime/request';
 import { AuditFailedError, DeliveryFailedError } from '../lambda/runtime/run';
@@ -35,7 +34,7 @@ const config: RuntimeConfig = {
   ingestionLagMinutes: 5,
   maxLookbackDays: 30,
   concurrency: 2,
-  ruleSettings: DEFAULT_RULE_SETTINGS,
+  ruleSettings: {},
 };
 const EVENT_TIME = '2024-05-19T07:00:00Z';
 const WINDOW_START = Date.parse('2024-05-19T05:55:00Z');

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { README, syncedReadme } from '../tools/readme-sync';
 import { RULES } from '../lambda/rules/registry';
+import { SETTINGS } from '../lambda/settings/table';
 
 const readme = readFileSync(README, 'utf8');
 
@@ -11,8 +12,12 @@ describe('README', () => {
     expect(readme).toContain('npm ci && npm test');
   });
 
-  it('has a rule catalogue and queries generated from the code (run `npx tsx tools/readme-sync.ts`)', () => {
+  it('has a rule catalogue, queries and configuration table generated from the code (run `npx tsx tools/readme-sync.ts`)', () => {
     expect(syncedReadme(readme)).toBe(readme);
+  });
+
+  it('lists every setting in the configuration table', () => {
+    for (const s of SETTINGS) expect(readme).toContain(s.context ? `| \`${s.name}\` |` : `| (${s.name}, set by the stack) |`);
   });
 
   it('lists every rule with its severity', () => {

@@ -1,11 +1,12 @@
 /**
- * Keeps the README's generated blocks (rule catalogue, Logs Insights queries) equal to what the code says.
+ * Keeps the README's generated blocks (rule catalogue, Logs Insights queries, configuration) equal to what the code says.
  * `npx tsx tools/readme-sync.ts` rewrites them; test/readme.test.ts fails when they are stale.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RULES } from '../lambda/rules/registry';
 import { renderQueries } from '../lambda/cli/queries';
+import { SETTINGS } from '../lambda/settings/table';
 
 export const README = join(import.meta.dirname, '..', 'README.md');
 
@@ -22,7 +23,18 @@ export function queriesBlock(): string {
   return ['```', renderQueries('/aws/eks/prod/cluster').trimEnd(), '```'].join('\n');
 }
 
-const BLOCKS: Record<string, () => string> = { rules: catalogueBlock, queries: queriesBlock };
+/** The configuration table, from the settings table (lambda/settings/table.ts). */
+export function settingsBlock(): string {
+  const code = (v: string | undefined) => (v === undefined ? '' : `\`${v}\``);
+  const rows = SETTINGS.map((s) => {
+    const key = s.context ? code(s.name) : `(${s.name}, set by the stack)`;
+    const value = s.required === 'always' ? 'required' : s.required === 'context' ? 'required by the app' : s.default === undefined ? '' : code(s.format(s.default));
+    return `| ${key} | ${code(s.env)} | ${s.flag ? code(`--${s.flag}`) : ''} | ${oneLine(s.type)} | ${value} | ${oneLine(s.doc)} |`;
+  });
+  return ['| context key | environment variable | CLI flag | type | default | meaning |', '|---|---|---|---|---|---|', ...rows].join('\n');
+}
+
+const BLOCKS: Record<string, () => string> = { rules: catalogueBlock, queries: queriesBlock, settings: settingsBlock };
 
 /** The README with every `<!-- NAME:start -->...<!-- NAME:end -->` block regenerated. */
 export function syncedReadme(text: string): string {

@@ -5,6 +5,9 @@ import { clean } from '../model/sanitize';
 import { RULES } from '../rules/registry';
 import { publishClusterReport } from '../runtime/publish';
 import { isTopicArn } from '../runtime/config';
+import type { RuleSettings } from '../model/rule-settings';
+import { ConfigError } from '../settings/errors';
+import { settingFlagHelp, settingFlagOptions } from '../settings/flags';
 import { SDK_SINGLE_ATTEMPT, systemClock, type Clock } from '../runtime/backoff';
 import type { QueryProgress, RunnerOptions } from '../runtime/insights';
 import { buildQueries } from '../runtime/queries';
@@ -15,6 +18,7 @@ import { EXIT, UsageError, parseFlags, type CliIO } from './io';
 import { useColor } from './color';
 import { checkHtmlTarget, incidentsOf, renderHtmlPage, scanNotes } from './html-output';
 import { flagMessage, targetLogGroup } from './queries';
+import { thresholdFlags } from './scan';
 
 export const AUDIT_USAGE = `Usage: eks-authz-audit audit --cluster NAME (--since 24h | --start ISO --end ISO) [options]
 
@@ -34,7 +38,10 @@ Options:
   --min-severity S          leave out findings below S (default: info)
   --fail-on S               exit 1 when a finding reaches severity S (default: never)
   --publish TOPIC_ARN       also publish the report to this SNS topic, as the Lambda does
+${settingFlagHelp(28)}
   -h, --help                show this help
+
+Rule thresholds count within the audited window, as in one scheduled run.
 
 Exit codes: 0 audited, 1 a finding reached --fail-on, 2 usage error or an incomplete audit (a query
 failed, was cancelled or hit the row limit; the report says which and is still printed).
@@ -50,6 +57,8 @@ export interface AuditCliOptions {
   readonly minSeverity: Severity;
   readonly failOn?: Severity;
   readonly publish?: string;
+  /** Rule thresholds given as flags; the rest take their defaults, as in the Lambda. */
+  readonly settings: Partial<RuleSettings>;
 }
 
 /** Injected in tests: a clock (so polls do not wait) and the current time. */
@@ -75,6 +84,7 @@ export function parseAuditArgs(argv: readonly string[], nowMs: number): AuditCli
       'min-severity': { type: 'string', default: 'info' },
       'fail-on': { type: 'string' },
       publish: { type: 'string' },
+      ...settingFlagOptions(),
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -97,8 +107,9 @@ export function parseAuditArgs(argv: readonly string[], nowMs: number): AuditCli
   try {
     logGroup = targetLogGroup(v.cluster, v['log-group']);
   } catch (err) {
-    throw err instanceof UsageError ? err : new UsageError(flagMessage(String(err)));
+    throw err instanceof UsageError ? err : err instanceof ConfigError ? new UsageError(flagMessage(err)) : err;
   }
+  const settings = thresholdFlags(v);
   return {
     cluster: v.cluster,
     logGroup,
@@ -109,6 +120,7 @@ export function parseAuditArgs(argv: readonly string[], nowMs: number): AuditCli
     minSeverity: severity(v['min-severity'] ?? 'info', '--min-severity'),
     ...(v['fail-on'] !== undefined ? { failOn: severity(v['fail-on'], '--fail-on') } : {}),
     ...(v.publish !== undefined ? { publish: v.publish } : {}),
+    settings,
   };
 }
 
@@ -161,6 +173,7 @@ export async function auditCommand(argv: readonly string[], io: CliIO, deps: Aud
         timeLeft: () => Infinity,
         concurrency: 1,
         timelines: options.format === 'html',
+        settings: options.settings,
         ...(deps.runnerOptions ? { runnerOptions: deps.runnerOptions } : {}),
         ...(progress ? { onProgress: progress.update } : {}),
         ...(sns && topic ? { publish: (report, minSeverity) => publishClusterReport(sns, report, { topicArn: topic, minSeverity }) } : {}),

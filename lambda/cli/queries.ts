@@ -1,6 +1,8 @@
 import { RULES } from '../rules/registry';
 import { buildQueries } from '../runtime/queries';
-import { ConfigError, defaultLogGroup, parseClusters } from '../runtime/config';
+import { clusterTarget } from '../runtime/config';
+import { parseClusters } from '../settings/clusters';
+import { ConfigError, show } from '../settings/errors';
 import { EXIT, UsageError, parseFlags, type CliIO } from './io';
 
 export const QUERIES_USAGE = `Usage: eks-authz-audit queries --cluster NAME [--log-group NAME_OR_ARN]
@@ -51,18 +53,20 @@ export function targetLogGroup(cluster: string, logGroup: string | undefined): s
   const entry: Record<string, string> = { name: cluster };
   if (logGroup !== undefined) entry[logGroup.startsWith('arn:') ? 'logGroupArn' : 'logGroupName'] = logGroup;
   try {
-    return parseClusters(JSON.stringify([entry]), 'clusters')[0]?.logGroup ?? defaultLogGroup(cluster);
+    return clusterTarget(parseClusters([entry], 'clusters')[0]!).logGroup;
   } catch (err) {
-    if (err instanceof ConfigError) throw new UsageError(flagMessage(err.message));
+    if (err instanceof ConfigError) throw new UsageError(flagMessage(err));
     throw err;
   }
 }
 
-/** Turns `clusters[0].name: ...` into `--cluster: ...` so the error names the flag the user typed. */
-export function flagMessage(message: string): string {
-  return message
-    .replace(/^clusters\[0\]\.name/, '--cluster')
-    .replace(/^clusters\[0\]\.(logGroupName|logGroupArn)/, '--log-group')
-    .replace(/^clusters\[0\]\.region/, '--region')
-    .replace(/^clusters\[0\]/, '--log-group');
+/** Names the flag the user typed instead of `clusters[0].name` and the like. */
+export function flagMessage(err: ConfigError): string {
+  const p = err.problems[0]!;
+  const flag = p.key
+    .replace(/^clusters\[0\]\.name$/, '--cluster')
+    .replace(/^clusters\[0\]\.(logGroupName|logGroupArn)$/, '--log-group')
+    .replace(/^clusters\[0\]\.region$/, '--region')
+    .replace(/^clusters(\[0\])?$/, '--log-group');
+  return `${flag}: ${show(p.value)} ${p.problem}`;
 }

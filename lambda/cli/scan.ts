@@ -2,7 +2,8 @@ import { Engine } from '../engine/engine';
 import { atLeast, parseSeverity, type Severity } from '../model/severity';
 import { RULES } from '../rules/registry';
 import type { RuleSettings } from '../model/rule-settings';
-import { DEFAULT_RULE_SETTINGS, ThresholdError, parseThreshold } from '../model/rule-settings';
+import { ConfigError, show } from '../settings/errors';
+import { parseSettingFlags, settingFlagHelp, settingFlagOptions } from '../settings/flags';
 import { InputError, InputTally, allOf, readInputs } from '../scan/index';
 import { toReport } from '../report/json';
 import { renderText } from '../report/text';
@@ -27,12 +28,7 @@ Options:
   --fail-on S            exit 1 when a finding reaches severity S, shown or not (default: never); exit 2
                          when an input broke part way (a truncated .gz)
   --allow-empty          exit 0 when the inputs hold no log record (default: exit 2, nothing was judged)
-  --denied-burst N       authenticator-denied-burst: refusals of one IAM identity that make a burst
-                         (default: ${DEFAULT_RULE_SETTINGS.deniedBurst})
-  --forbidden-burst N    forbidden-burst: 403s of one principal (username + source IP) that make a burst
-                         (default: ${DEFAULT_RULE_SETTINGS.forbiddenBurst})
-  --forbidden-burst-resources M
-                         forbidden-burst: distinct resources those 403s must span (default: ${DEFAULT_RULE_SETTINGS.forbiddenBurstResources})
+${settingFlagHelp(25)}
   -h, --help             show this help
 
 Burst thresholds count within the input: all the files of one scan are one window.
@@ -50,13 +46,6 @@ export interface ScanOptions {
   readonly paths: readonly string[];
 }
 
-/** The threshold flags and the setting each one sets. */
-const THRESHOLD_FLAGS = {
-  'denied-burst': 'deniedBurst',
-  'forbidden-burst': 'forbiddenBurst',
-  'forbidden-burst-resources': 'forbiddenBurstResources',
-} as const satisfies Record<string, keyof RuleSettings>;
-
 export function parseScanArgs(argv: readonly string[]): ScanOptions | 'help' {
   const parsed = parseFlags({
     args: [...argv],
@@ -68,9 +57,7 @@ export function parseScanArgs(argv: readonly string[]): ScanOptions | 'help' {
       'min-severity': { type: 'string', default: 'info' },
       'fail-on': { type: 'string' },
       'allow-empty': { type: 'boolean', default: false },
-      'denied-burst': { type: 'string' },
-      'forbidden-burst': { type: 'string' },
-      'forbidden-burst-resources': { type: 'string' },
+      ...settingFlagOptions(),
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -88,17 +75,7 @@ export function parseScanArgs(argv: readonly string[]): ScanOptions | 'help' {
       throw new UsageError((err as Error).message);
     }
   };
-  const settings: Partial<Record<keyof RuleSettings, number>> = {};
-  for (const [flag, setting] of Object.entries(THRESHOLD_FLAGS)) {
-    const value = v[flag as keyof typeof THRESHOLD_FLAGS];
-    if (value === undefined) continue;
-    try {
-      settings[setting] = parseThreshold(value, `--${flag}`);
-    } catch (err) {
-      if (err instanceof ThresholdError) throw new UsageError(err.message);
-      throw err;
-    }
-  }
+  const settings = thresholdFlags(v);
   if (parsed.positionals.length === 0) throw new UsageError('scan needs at least one PATH (a file, a directory, or - for stdin)');
   return {
     format: v.format,
@@ -109,6 +86,17 @@ export function parseScanArgs(argv: readonly string[]): ScanOptions | 'help' {
     settings,
     paths: parsed.positionals,
   };
+}
+
+/** The threshold flags given, checked as the Lambda checks its variables (lambda/settings). */
+export function thresholdFlags(values: Readonly<Record<string, unknown>>): Partial<RuleSettings> {
+  try {
+    return parseSettingFlags(values);
+  } catch (err) {
+    // The flag first, as every usage error names it: `--denied-burst: "0" is not ...`.
+    if (err instanceof ConfigError) throw new UsageError(err.problems.map((p) => `${p.key}: ${show(p.value)} ${p.problem}`).join('\n'));
+    throw err;
+  }
 }
 
 export async function scanCommand(argv: readonly string[], io: CliIO): Promise<number> {

@@ -22,7 +22,7 @@ export interface EngineOptions {
   readonly cluster: string;
   /** Findings below this severity are left out of the result (default: info, i.e. all). */
   readonly minSeverity?: Severity;
-  /** Thresholds of the burst rules; what is left out takes the default (rules/settings.ts). */
+  /** Rule thresholds by name; what is left out takes the rule's declared default. */
   readonly settings?: Partial<RuleSettings>;
   /** Collect ScanResult.timelines (per finding, events over time; the aws-auth writes) for the HTML report. */
   readonly timelines?: boolean;
@@ -63,7 +63,7 @@ export class Engine implements RecordSink {
     private readonly options: EngineOptions,
   ) {
     const context: ScanContext = {
-      cluster: options.cluster, nodeRoleArns: this.nodeRoleArns, settings: resolveRuleSettings(options.settings),
+      cluster: options.cluster, nodeRoleArns: this.nodeRoleArns, settings: resolveRuleSettings(rules, options.settings),
     };
     this.awsAuthWrites = options.timelines ? new AwsAuthWriteMarks() : undefined;
     this.runs = [];

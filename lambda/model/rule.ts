@@ -1,7 +1,7 @@
 import type { AuditHead, AuditRecord, AuthenticatorRecord, FlagRecord, NodeDenialRecord } from './records';
 import type { Evidence } from './findings';
 import type { Severity } from './severity';
-import type { RuleSettings } from './rule-settings';
+import type { RuleSettings, ThresholdDeclaration } from './rule-settings';
 
 /**
  * The log streams a rule reads. Each of QUERIED_STREAMS maps to one CloudWatch stream kind and one Logs Insights
@@ -57,7 +57,7 @@ export interface ScanContext {
    * input. Complete only in finish(): rules that need it buffer and judge at the end.
    */
   readonly nodeRoleArns: ReadonlySet<string>;
-  /** Thresholds of the burst rules (defaults filled in by the engine). */
+  /** Every declared threshold (defaults filled in by the engine): read with thresholdOf(). */
   readonly settings: RuleSettings;
 }
 
@@ -117,6 +117,8 @@ export interface Rule {
   readonly needs: ServerNeeds;
   /** What the rule also reads from other streams (the node rules: the API server's own denial lines). */
   readonly alsoNeeds?: readonly ServerNeeds[];
+  /** Thresholds this rule reads: each becomes a setting (context key, environment variable, CLI flag). */
+  readonly thresholds?: readonly ThresholdDeclaration[];
   /** Fresh state for one scan of one cluster. */
   create(context: ScanContext): RuleRun;
   /** Words for the person on call: what happened, what breaks, how sure we are, and the exact fix. */

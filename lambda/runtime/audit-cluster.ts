@@ -21,8 +21,8 @@ export interface ClusterAuditDeps {
   readonly timeLeft: () => number;
   readonly runnerOptions?: RunnerOptions;
   readonly rowLimit?: number;
-  /** Burst thresholds (default: DEFAULT_RULE_SETTINGS); a window is one run. */
-  readonly settings?: RuleSettings;
+  /** Rule thresholds by name (the rest take their declared defaults); a window is one run. */
+  readonly settings?: Partial<RuleSettings>;
   /** Collect the timelines of the HTML report (ScanResult.timelines). */
   readonly timelines?: boolean;
   readonly onProgress?: (cluster: string, p: QueryProgress) => void;

@@ -1,6 +1,7 @@
 /**
  * Names shared by the CDK app (lib/) and the runtime (lambda/): environment variables of the audit
- * function and the metrics it emits. Defined once so the stack and the code cannot drift apart.
+ * function and the metrics it emits. The settings table (table.ts) says what each variable holds, its
+ * default and bounds; rule thresholds' variables are derived from the rules' declarations.
  */
 export const ENV = {
   /** JSON array of clusters: [{"name":"prod","logGroupName":"/aws/eks/prod/cluster"}] or with "logGroupArn". */
@@ -17,7 +18,7 @@ export const ENV = {
   MAX_LOOKBACK_DAYS: 'AUDIT_MAX_LOOKBACK_DAYS',
   /** How many clusters are audited at once; default 4. */
   CONCURRENCY: 'AUDIT_CONCURRENCY',
-  /** authenticator-denied-burst: refusals of one IAM identity per run that make a burst; default 20 (rules/settings.ts). */
+  /** authenticator-denied-burst: refusals of one IAM identity per run that make a burst; default 20. */
   DENIED_BURST: 'AUDIT_DENIED_BURST',
   /** forbidden-burst: 403s of one principal (username + source IP) per run that make a burst; default 50. */
   FORBIDDEN_BURST: 'AUDIT_FORBIDDEN_BURST',

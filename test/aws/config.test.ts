@@ -25,11 +25,12 @@ describe('loadConfig', () => {
       clusters: [{ name: 'prod', logGroup: '/aws/eks/prod/cluster' }],
       topicArn: TOPIC,
       minSeverity: 'medium',
-      scheduleMinutes: 60,
+      scheduleMinutes: 15,
       ingestionLagMinutes: 5,
       maxLookbackDays: 30,
       concurrency: 4,
       ruleSettings: { deniedBurst: 20, forbiddenBurst: 50, forbiddenBurstResources: 5 },
+      settings: expect.any(Object),
     });
   });
 
@@ -64,29 +65,37 @@ describe('loadConfig', () => {
   });
 
   it.each([
-    [{ [ENV.TOPIC_ARN]: TOPIC }, `${ENV.CLUSTERS}: is required`],
-    [{ ...base, [ENV.CLUSTERS]: '{"name":"prod"' }, `${ENV.CLUSTERS}: is not valid JSON`],
-    [{ ...base, [ENV.CLUSTERS]: '[]' }, `${ENV.CLUSTERS}: must be a non-empty JSON array`],
-    [{ ...base, [ENV.CLUSTERS]: '[{"name":"prod"},{"name":"prod"}]' }, `${ENV.CLUSTERS}[1].name: "prod" is listed twice`],
-    [{ ...base, [ENV.CLUSTERS]: '[{"name":"bad name"}]' }, `${ENV.CLUSTERS}[0].name: must be an EKS cluster name`],
-    [{ ...base, [ENV.CLUSTERS]: '[{"name":"p","logGroup":"x"}]' }, `${ENV.CLUSTERS}[0].logGroup: is not a known key`],
-    [{ ...base, [ENV.CLUSTERS]: '[{"name":"p","region":"Europe"}]' }, `${ENV.CLUSTERS}[0].region: must be a region`],
-    [{ ...base, [ENV.CLUSTERS]: '[{"name":"p","logGroupArn":"arn:aws:s3:::bucket"}]' }, `${ENV.CLUSTERS}[0].logGroupArn: must be a log group ARN`],
-    [{ ...base, [ENV.CLUSTERS]: '[{"name":"p","logGroupName":"a","logGroupArn":"b"}]' }, `${ENV.CLUSTERS}[0]: give logGroupName or logGroupArn, not both`],
-    [{ [ENV.CLUSTERS]: '[{"name":"p"}]' }, `${ENV.TOPIC_ARN}: is required`],
-    [{ ...base, [ENV.TOPIC_ARN]: 'my-topic' }, `${ENV.TOPIC_ARN}: "my-topic" is not an SNS topic ARN`],
-    [{ ...base, [ENV.MIN_SEVERITY]: 'urgent' }, `${ENV.MIN_SEVERITY}: "urgent" is not a severity`],
-    [{ ...base, [ENV.SCHEDULE_MINUTES]: '0' }, `${ENV.SCHEDULE_MINUTES}: 0 is out of range (1..1440)`],
-    [{ ...base, [ENV.INGESTION_LAG_MINUTES]: 'five' }, `${ENV.INGESTION_LAG_MINUTES}: "five" is not a whole number`],
-    [{ ...base, [ENV.CONCURRENCY]: '99' }, `${ENV.CONCURRENCY}: 99 is out of range (1..20)`],
-    [{ ...base, [ENV.DENIED_BURST]: '0' }, `${ENV.DENIED_BURST}: "0" is not a positive whole number`],
-    [{ ...base, [ENV.FORBIDDEN_BURST]: '1e3' }, `${ENV.FORBIDDEN_BURST}: "1e3" is not a positive whole number`],
-    [{ ...base, [ENV.FORBIDDEN_BURST_RESOURCES]: '-5' }, `${ENV.FORBIDDEN_BURST_RESOURCES}: "-5" is not a positive whole number`],
+    [{ [ENV.TOPIC_ARN]: TOPIC }, `Invalid ${ENV.CLUSTERS}: "" is missing`],
+    [{ ...base, [ENV.CLUSTERS]: '{"name":"prod"' }, `Invalid ${ENV.CLUSTERS}: "{\\"name\\":\\"prod\\"" is not valid JSON`],
+    [{ ...base, [ENV.CLUSTERS]: '[]' }, `Invalid ${ENV.CLUSTERS}: [] names no cluster`],
+    [{ ...base, [ENV.CLUSTERS]: '[{"name":"prod"},{"name":"prod"}]' }, `Invalid ${ENV.CLUSTERS}[1].name: "prod" is listed twice`],
+    [{ ...base, [ENV.CLUSTERS]: '[{"name":"bad name"}]' }, `Invalid ${ENV.CLUSTERS}[0].name: "bad name" is not an EKS cluster name`],
+    [{ ...base, [ENV.CLUSTERS]: '[{"name":"p","logGroup":"x"}]' }, `Invalid ${ENV.CLUSTERS}[0].logGroup: "x" is not a known key`],
+    [{ ...base, [ENV.CLUSTERS]: '[{"name":"p","region":"Europe"}]' }, `Invalid ${ENV.CLUSTERS}[0].region: "Europe" is not an AWS region`],
+    [{ ...base, [ENV.CLUSTERS]: '[{"name":"p","logGroupArn":"arn:aws:s3:::bucket"}]' }, `Invalid ${ENV.CLUSTERS}[0].logGroupArn: "arn:aws:s3:::bucket" is not a log group ARN`],
+    [{ ...base, [ENV.CLUSTERS]: '[{"name":"p","logGroupName":"a","logGroupArn":"b"}]' }, `Invalid ${ENV.CLUSTERS}[0].logGroupArn: "b" cannot be combined with logGroupName`],
+    [{ [ENV.CLUSTERS]: '[{"name":"p"}]' }, `Invalid ${ENV.TOPIC_ARN}: "" is missing`],
+    [{ ...base, [ENV.TOPIC_ARN]: 'my-topic' }, `Invalid ${ENV.TOPIC_ARN}: "my-topic" is not an SNS topic ARN`],
+    [{ ...base, [ENV.MIN_SEVERITY]: 'urgent' }, `Invalid ${ENV.MIN_SEVERITY}: "urgent" is not one of info, low, medium, high, critical`],
+    [{ ...base, [ENV.SCHEDULE_MINUTES]: '0' }, `Invalid ${ENV.SCHEDULE_MINUTES}: "0" is not a whole number of minutes from 5 to 1440`],
+    [{ ...base, [ENV.INGESTION_LAG_MINUTES]: 'five' }, `Invalid ${ENV.INGESTION_LAG_MINUTES}: "five" is not a whole number of minutes from 0 to 60`],
+    [{ ...base, [ENV.CONCURRENCY]: '99' }, `Invalid ${ENV.CONCURRENCY}: "99" is not a whole number from 1 to 20`],
+    [{ ...base, [ENV.DENIED_BURST]: '0' }, `Invalid ${ENV.DENIED_BURST}: "0" is not a whole number from 1 to 1000000000`],
+    [{ ...base, [ENV.FORBIDDEN_BURST]: '1e3' }, `Invalid ${ENV.FORBIDDEN_BURST}: "1e3" is not a whole number from 1 to 1000000000`],
+    [{ ...base, [ENV.FORBIDDEN_BURST_RESOURCES]: '-5' }, `Invalid ${ENV.FORBIDDEN_BURST_RESOURCES}: "-5" is not a whole number from 1 to 1000000000`],
   ])('fails fast naming the variable: %j', (env, message) => {
     // Act
     const err = error(env as Record<string, string>);
 
     // Assess
     expect(err.message.startsWith(message)).toBe(true);
+  });
+
+  it('names every bad variable at once', () => {
+    // Act
+    const err = error({ [ENV.CLUSTERS]: '[{"name":"p"}]', [ENV.MIN_SEVERITY]: 'urgent', [ENV.DENIED_BURST]: '0' });
+
+    // Assess
+    expect(err.problems.map((p) => p.key)).toEqual([ENV.MIN_SEVERITY, ENV.DENIED_BURST, ENV.TOPIC_ARN]);
   });
 });

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidRequestError, parseInvocation } from '../../lambda/runtime/request';
-import { DEFAULT_RULE_SETTINGS } from '../../lambda/model/rule-settings';
 import type { RuntimeConfig } from '../../lambda/runtime/config';
 import { windowIso } from '../../lambda/runtime/window';
 import { scheduledEvent } from './helpers';
@@ -16,7 +15,7 @@ const config: RuntimeConfig = {
   ingestionLagMinutes: 5,
   maxLookbackDays: 30,
   concurrency: 4,
-  ruleSettings: DEFAULT_RULE_SETTINGS,
+  ruleSettings: {},
 };
 const NOW = Date.parse('2024-05-19T07:03:21.500Z');
 

@@ -38,4 +38,17 @@ describe('bin/app.ts', () => {
     expect(run.status).toBe(1);
     expect(run.stderr.trim()).toBe('eks-authz-audit: Invalid minSeverity: "urgent" is not one of info, low, medium, high, critical');
   });
+
+  it('fails on a misspelt key, says which it meant, and names every problem at once', () => {
+    // Act: cdk.json's own context (cli-telemetry) comes along, as the CDK CLI passes it.
+    const run = runApp({ 'cli-telemetry': false, clusters: 'prod', alertEmails: 'ops@example.com', scheduleMinute: '5', ingestionLagMinutes: '90' });
+    outdirs.push(run.outdir);
+
+    // Assess
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim().split('\n')).toEqual([
+      'eks-authz-audit: Unknown context key "scheduleMinute": did you mean scheduleMinutes?',
+      'Invalid ingestionLagMinutes: "90" is not a whole number of minutes from 0 to 60',
+    ]);
+  });
 });

@@ -1,16 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../lib/config';
-import { parseClusters, parseContext, parseEmails, parseMinSeverity, parseMinutes, planStacks } from '../../lib/context';
+import { CONTEXT_KEYS, parseContext, planStacks } from '../../lib/context';
+import { closest, isCdkContextKey } from '../../lambda/settings/context';
 
-const lookup = (values: Record<string, unknown>) => (key: string) => values[key];
+const REQUIRED = { clusters: 'prod', alertEmails: 'ops@example.com' };
+
+function problems(context: Record<string, unknown>): string[] {
+  try {
+    parseContext(context);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.message.split('\n');
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
 
 describe('parseContext', () => {
   it('reads -c strings and applies the defaults', () => {
-    // Prepare
-    const get = lookup({ clusters: 'prod, staging', alertEmails: 'ops@example.com,sec@example.com' });
-
     // Act
-    const settings = parseContext(get);
+    const settings = parseContext({ clusters: 'prod, staging', alertEmails: 'ops@example.com,sec@example.com' });
 
     // Assess
     expect(settings).toEqual({
@@ -22,21 +30,22 @@ describe('parseContext', () => {
       scheduleMinutes: 15,
       minSeverity: 'medium',
       ingestionLagMinutes: 5,
+      maxLookbackDays: 30,
+      concurrency: 4,
+      ruleSettings: { deniedBurst: 20, forbiddenBurst: 50, forbiddenBurstResources: 5 },
     });
   });
 
-  it('accepts cdk.json numbers and a JSON array of clusters', () => {
-    // Prepare
-    const get = lookup({
+  it('accepts cdk.json numbers and a JSON array of clusters, and thresholds as context keys', () => {
+    // Act
+    const settings = parseContext({
       clusters: '[{"name":"prod","region":"eu-west-1"},"dev",{"name":"shared","logGroupArn":"arn:aws:logs:eu-west-1:210987654321:log-group:/aws/eks/shared/cluster:*"}]',
       alertEmails: ['ops@example.com'],
       scheduleMinutes: 30,
       minSeverity: 'HIGH',
       ingestionLagMinutes: '0',
+      forbiddenBurst: '7',
     });
-
-    // Act
-    const settings = parseContext(get);
 
     // Assess
     expect(settings.clusters).toEqual([
@@ -44,46 +53,82 @@ describe('parseContext', () => {
       { name: 'dev', logGroupName: '/aws/eks/dev/cluster' },
       { name: 'shared', region: 'eu-west-1', logGroupArn: 'arn:aws:logs:eu-west-1:210987654321:log-group:/aws/eks/shared/cluster' },
     ]);
-    expect(settings.scheduleMinutes).toBe(30);
-    expect(settings.minSeverity).toBe('high');
-    expect(settings.ingestionLagMinutes).toBe(0);
+    expect([settings.scheduleMinutes, settings.minSeverity, settings.ingestionLagMinutes]).toEqual([30, 'high', 0]);
+    expect(settings.ruleSettings?.['forbiddenBurst']).toBe(7);
+  });
+
+  it('leaves the CDK\'s own keys alone: CLI flags, feature flags, telemetry, cached lookups', () => {
+    // Prepare
+    const cdk = {
+      'aws:cdk:bundling-stacks': [],
+      'aws:cdk:enable-path-metadata': true,
+      '@aws-cdk/aws-lambda:recognizeLayerVersion': true,
+      '@aws-cdk-containers/ecs-service-extensions:enableDefaultLogDriver': true,
+      'cli-telemetry': false,
+      'cdk-migrate': true,
+      'acknowledged-issue-numbers': [32775],
+      'availability-zones:account=111122223333:region=eu-west-1': ['eu-west-1a'],
+    };
+
+    // Act
+    const act = () => parseContext({ ...REQUIRED, ...cdk });
+
+    // Assess
+    expect(act).not.toThrow();
+    for (const key of CONTEXT_KEYS) expect(isCdkContextKey(key)).toBe(false);
   });
 });
 
 describe('invalid context is rejected naming the key and the value', () => {
-  const cases: [string, () => unknown, string][] = [
-    ['missing clusters', () => parseClusters(undefined), 'Invalid clusters: "" is missing'],
-    ['bad cluster name', () => parseClusters('prod,bad name!'), 'Invalid clusters[1].name: "bad name!" is not an EKS cluster name'],
-    ['broken JSON', () => parseClusters('[{"name":'), 'Invalid clusters: "[{\\"name\\":" is not valid JSON'],
-    ['misspelt cluster key', () => parseClusters('[{"name":"a","logGroup":"/x"}]'), 'Invalid clusters[0].logGroup: "/x" is not a known key'],
-    ['bad region', () => parseClusters('[{"name":"a","region":"Europe"}]'), 'Invalid clusters[0].region: "Europe" is not an AWS region'],
-    ['name and ARN', () => parseClusters('[{"name":"a","logGroupName":"/x","logGroupArn":"arn:aws:logs:eu-west-1:210987654321:log-group:/x"}]'), 'Invalid clusters[0].logGroupArn: "arn:aws:logs:eu-west-1:210987654321:log-group:/x" cannot be combined with logGroupName'],
-    ['not a log group ARN', () => parseClusters('[{"name":"a","logGroupArn":"arn:aws:s3:::bucket"}]'), 'Invalid clusters[0].logGroupArn: "arn:aws:s3:::bucket" is not a log group ARN'],
-    ['region against ARN', () => parseClusters('[{"name":"a","region":"us-east-1","logGroupArn":"arn:aws:logs:eu-west-1:210987654321:log-group:/x"}]'), 'Invalid clusters[0].region: "us-east-1" differs from the region of its logGroupArn (eu-west-1)'],
-    ['duplicate cluster', () => parseClusters('prod,prod'), 'Invalid clusters[1].name: "prod" is listed twice'],
-    ['missing emails', () => parseEmails(''), 'Invalid alertEmails: "" is missing'],
-    ['bad email', () => parseEmails('ops@example.com,not-an-address'), 'Invalid alertEmails[1]: "not-an-address" is not an email address'],
-    ['schedule not a number', () => parseMinutes('15m', 'scheduleMinutes', 15), 'Invalid scheduleMinutes: "15m" is not a whole number of minutes'],
-    ['schedule too short', () => parseMinutes('1', 'scheduleMinutes', 15), 'Invalid scheduleMinutes: 1 is not a whole number of minutes from 5 to 1440'],
-    ['lag too long', () => parseMinutes(120, 'ingestionLagMinutes', 5), 'Invalid ingestionLagMinutes: 120 is not a whole number of minutes from 0 to 60'],
-    ['bad severity', () => parseMinSeverity('urgent'), 'Invalid minSeverity: "urgent" is not one of info, low, medium, high, critical'],
+  const cases: [string, Record<string, unknown>, string][] = [
+    ['missing clusters', { clusters: undefined }, 'Invalid clusters: "" is missing: comma-separated names'],
+    ['bad cluster name', { clusters: 'prod,bad name!' }, 'Invalid clusters[1].name: "bad name!" is not an EKS cluster name'],
+    ['broken JSON', { clusters: '[{"name":' }, 'Invalid clusters: "[{\\"name\\":" is not valid JSON'],
+    ['misspelt cluster key', { clusters: '[{"name":"a","logGroup":"/x"}]' }, 'Invalid clusters[0].logGroup: "/x" is not a known key'],
+    ['bad region', { clusters: '[{"name":"a","region":"Europe"}]' }, 'Invalid clusters[0].region: "Europe" is not an AWS region'],
+    ['name and ARN', { clusters: '[{"name":"a","logGroupName":"/x","logGroupArn":"arn:aws:logs:eu-west-1:210987654321:log-group:/x"}]' }, 'Invalid clusters[0].logGroupArn: "arn:aws:logs:eu-west-1:210987654321:log-group:/x" cannot be combined with logGroupName'],
+    ['not a log group ARN', { clusters: '[{"name":"a","logGroupArn":"arn:aws:s3:::bucket"}]' }, 'Invalid clusters[0].logGroupArn: "arn:aws:s3:::bucket" is not a log group ARN'],
+    ['region against ARN', { clusters: '[{"name":"a","region":"us-east-1","logGroupArn":"arn:aws:logs:eu-west-1:210987654321:log-group:/x"}]' }, 'Invalid clusters[0].region: "us-east-1" differs from the region of its logGroupArn (eu-west-1)'],
+    ['duplicate cluster', { clusters: 'prod,prod' }, 'Invalid clusters[1].name: "prod" is listed twice'],
+    ['missing emails', { alertEmails: '' }, 'Invalid alertEmails: "" is missing'],
+    ['bad email', { alertEmails: 'ops@example.com,not-an-address' }, 'Invalid alertEmails[1]: "not-an-address" is not an email address'],
+    ['schedule not a number', { scheduleMinutes: '15m' }, 'Invalid scheduleMinutes: "15m" is not a whole number of minutes from 5 to 1440'],
+    ['schedule too short', { scheduleMinutes: '1' }, 'Invalid scheduleMinutes: "1" is not a whole number of minutes from 5 to 1440'],
+    ['lag too long', { ingestionLagMinutes: 120 }, 'Invalid ingestionLagMinutes: 120 is not a whole number of minutes from 0 to 60'],
+    ['bad severity', { minSeverity: 'urgent' }, 'Invalid minSeverity: "urgent" is not one of info, low, medium, high, critical'],
+    ['threshold of zero', { deniedBurst: '0' }, 'Invalid deniedBurst: "0" is not a whole number from 1 to 1000000000'],
+    ['misspelt key', { scheduleMinute: 5 }, 'Unknown context key "scheduleMinute": did you mean scheduleMinutes?'],
+    ['key in the wrong case', { minseverity: 'high' }, 'Unknown context key "minseverity": did you mean minSeverity?'],
+    ['unknown key', { colour: 'blue' }, 'Unknown context key "colour": not a setting of this app (known: clusters, alertEmails,'],
   ];
 
-  it.each(cases)('%s', (_what, act, message) => {
-    // Prepare: the case table. Act and Assess:
-    expect(act).toThrow(ConfigError);
-    expect(act).toThrow(message);
-  });
-
-  it('reports the first bad key from parseContext', () => {
-    // Prepare
-    const get = lookup({ clusters: 'prod', alertEmails: 'ops@example.com', scheduleMinutes: 'hourly' });
-
+  it.each(cases)('%s', (_what, context, message) => {
     // Act
-    const act = () => parseContext(get);
+    const found = problems({ ...REQUIRED, ...context });
 
     // Assess
-    expect(act).toThrow('Invalid scheduleMinutes: "hourly" is not a whole number of minutes');
+    expect(found).toHaveLength(1);
+    expect(found[0]).toContain(message);
+  });
+
+  it('reports every bad and unknown key at once, not the first only', () => {
+    // Act
+    const found = problems({ clusters: 'prod', alertEmails: 'ops', scheduleMinute: 5, scheduleMinutes: 'hourly', minSeverity: 'urgent' });
+
+    // Assess
+    expect(found).toEqual([
+      'Unknown context key "scheduleMinute": did you mean scheduleMinutes?',
+      'Invalid alertEmails[0]: "ops" is not an email address',
+      'Invalid scheduleMinutes: "hourly" is not a whole number of minutes from 5 to 1440',
+      'Invalid minSeverity: "urgent" is not one of info, low, medium, high, critical',
+    ]);
+  });
+
+  it('suggests only a near key', () => {
+    expect(closest('ingestionLag', CONTEXT_KEYS)).toBeUndefined();
+    expect(closest('ingestionLagMinute', CONTEXT_KEYS)).toBe('ingestionLagMinutes');
+    expect(closest('deniedBursts', CONTEXT_KEYS)).toBe('deniedBurst');
+    expect(closest('x', CONTEXT_KEYS)).toBeUndefined();
   });
 });
 

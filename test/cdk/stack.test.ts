@@ -75,7 +75,7 @@ describe('EksAuthzAuditStack', () => {
     expect(logGroup.props).toEqual({ RetentionInDays: 30 });
   });
 
-  it('passes the clusters, topic, severity, schedule and lag in the names the runtime reads', () => {
+  it('passes every setting, defaults included, in the names the runtime reads', () => {
     // Assess
     expect(fn.props.Environment).toEqual({
       Variables: {
@@ -84,6 +84,11 @@ describe('EksAuthzAuditStack', () => {
         AUDIT_MIN_SEVERITY: 'medium',
         AUDIT_SCHEDULE_MINUTES: '15',
         AUDIT_INGESTION_LAG_MINUTES: '5',
+        AUDIT_MAX_LOOKBACK_DAYS: '30',
+        AUDIT_CONCURRENCY: '4',
+        AUDIT_DENIED_BURST: '20',
+        AUDIT_FORBIDDEN_BURST: '50',
+        AUDIT_FORBIDDEN_BURST_RESOURCES: '5',
         POWERTOOLS_SERVICE_NAME: 'eks-authz-audit',
         POWERTOOLS_METRICS_NAMESPACE: 'EksAuthzAudit',
         NODE_OPTIONS: '--enable-source-maps',
@@ -309,16 +314,31 @@ describe('EksAuthzAuditor options', () => {
     expect(() => synth({ alertEmails: ['ops'] })).toThrow('Invalid alertEmails[0]: "ops" is not an email address');
     expect(() => synth({ clusters: [] })).toThrow('Invalid clusters: [] names no cluster');
     expect(() => synth({ minSeverity: 'severe' as never })).toThrow('Invalid minSeverity: "severe" is not one of');
-    expect(() => synth({ ruleSettings: { forbiddenBurst: 0 } })).toThrow('Invalid ruleSettings.forbiddenBurst: 0 is not a positive whole number');
+    expect(() => synth({ ruleSettings: { forbiddenBurst: 0 } })).toThrow('Invalid ruleSettings.forbiddenBurst: 0 is not a whole number from 1 to 1000000000');
+    expect(() => synth({ ruleSettings: { forbidenBurst: 9 } })).toThrow('Invalid ruleSettings.forbidenBurst: 9 is not a rule threshold (deniedBurst, forbiddenBurst, forbiddenBurstResources)');
   });
 
-  it('passes burst thresholds that were set to the function, and only those', () => {
+  it('names every bad prop at once', () => {
+    // Act
+    const act = () => synth({ scheduleMinutes: 2, concurrency: 0, ruleSettings: { deniedBurst: -1 } });
+
+    // Assess
+    expect(act).toThrow(
+      [
+        'Invalid scheduleMinutes: 2 is not a whole number of minutes from 5 to 1440',
+        'Invalid concurrency: 0 is not a whole number from 1 to 20',
+        'Invalid ruleSettings.deniedBurst: -1 is not a whole number from 1 to 1000000000',
+      ].join('\n'),
+    );
+  });
+
+  it('passes the burst thresholds that were set to the function, the rest at their defaults', () => {
     // Act
     const { template } = synth({ ruleSettings: { deniedBurst: 5, forbiddenBurstResources: 3 } });
 
     // Assess
     const vars = onlyResource(template, 'AWS::Lambda::Function').props.Environment.Variables;
-    expect([vars.AUDIT_DENIED_BURST, vars.AUDIT_FORBIDDEN_BURST, vars.AUDIT_FORBIDDEN_BURST_RESOURCES]).toEqual(['5', undefined, '3']);
+    expect([vars.AUDIT_DENIED_BURST, vars.AUDIT_FORBIDDEN_BURST, vars.AUDIT_FORBIDDEN_BURST_RESOURCES]).toEqual(['5', '50', '3']);
   });
 
   it('exposes what it creates for users who embed it', () => {

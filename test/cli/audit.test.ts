@@ -4,7 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { CloudWatchLogsClient, GetQueryResultsCommand, StartQueryCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { auditCommand, formatBytes, parseAuditArgs } from '../../lambda/cli/audit';
+import { AUDIT_USAGE, auditCommand, formatBytes, parseAuditArgs } from '../../lambda/cli/audit';
 import { UsageError, type CliIO } from '../../lambda/cli/io';
 import { fakeClock, leaseForbiddenEvent, resultRow, type FakeClock } from '../aws/helpers';
 
@@ -83,9 +83,22 @@ describe('parseAuditArgs', () => {
     [['--cluster', 'p', '--since', '1h', '--publish', 'topic'], '--publish: "topic" is not an SNS topic ARN'],
     [['--cluster', 'p', '--since', '1h', '--min-severity', 'huge'], '--min-severity: "huge" is not a severity'],
     [['--cluster', 'p', '--since', '1h', '--what'], "Unknown option '--what'"],
+    [['--cluster', 'p', '--since', '1h', '--forbidden-burst', '0'], '--forbidden-burst: "0" is not a whole number from 1 to 1000000000'],
   ])('rejects %j', (argv, message) => {
     expect(() => parseAuditArgs(argv, NOW)).toThrow(UsageError);
     expect(() => parseAuditArgs(argv, NOW)).toThrow(message);
+  });
+
+  it('takes the same rule thresholds as scan and the Lambda', () => {
+    // Act
+    const o = parseAuditArgs(['--cluster', 'p', '--since', '1h', '--denied-burst', '3', '--forbidden-burst-resources=2'], NOW);
+    const none = parseAuditArgs(['--cluster', 'p', '--since', '1h'], NOW);
+
+    // Assess
+    expect(o).toMatchObject({ settings: { deniedBurst: 3, forbiddenBurstResources: 2 } });
+    expect(none).toMatchObject({ settings: {} });
+    expect(AUDIT_USAGE).toMatch(/--denied-burst N +authenticator-denied-burst: [^]*?\(default: 20\)/);
+    expect(AUDIT_USAGE).toContain('--forbidden-burst-resources N');
   });
 });
 

@@ -52,8 +52,8 @@ describe('eks-authz-audit queries', () => {
 
   it('rejects a missing or invalid cluster, an invalid log group and unknown flags', async () => {
     await expect(queriesCommand([], io())).rejects.toThrow(new UsageError('--cluster NAME is required'));
-    await expect(queriesCommand(['--cluster', 'a b'], io())).rejects.toThrow(/^--cluster: must be an EKS cluster name/);
-    await expect(queriesCommand(['--cluster', 'p', '--log-group', 'arn:aws:s3:::x'], io())).rejects.toThrow(/^--log-group: must be a log group ARN/);
+    await expect(queriesCommand(['--cluster', 'a b'], io())).rejects.toThrow(/^--cluster: "a b" is not an EKS cluster name/);
+    await expect(queriesCommand(['--cluster', 'p', '--log-group', 'arn:aws:s3:::x'], io())).rejects.toThrow(/^--log-group: "arn:aws:s3:::x" is not a log group ARN/);
     await expect(queriesCommand(['--cluster', 'p', '--limit', '3'], io())).rejects.toBeInstanceOf(UsageError);
   });
 

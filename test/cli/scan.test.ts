@@ -96,9 +96,9 @@ describe('eks-authz-audit scan', () => {
     [['scan', '--format', 'xml', 'x'], '--format'],
     [['scan', '--fail-on', 'urgent', 'x'], '--fail-on'],
     [['scan', '--bogus', 'x'], 'bogus'],
-    [['scan', '--denied-burst', '0', 'x'], '--denied-burst: "0" is not a positive whole number'],
-    [['scan', '--forbidden-burst', 'many', 'x'], '--forbidden-burst: "many" is not a positive whole number'],
-    [['scan', '--forbidden-burst-resources=-1', 'x'], '--forbidden-burst-resources: "-1" is not a positive whole number'],
+    [['scan', '--denied-burst', '0', 'x'], '--denied-burst: "0" is not a whole number from 1 to 1000000000'],
+    [['scan', '--forbidden-burst', 'many', 'x'], '--forbidden-burst: "many" is not a whole number from 1 to 1000000000'],
+    [['scan', '--forbidden-burst-resources=-1', 'x'], '--forbidden-burst-resources: "-1" is not a whole number from 1 to 1000000000'],
     [['scan', '--forbidden-burst-resources', '2.5', 'x'], '--forbidden-burst-resources: "2.5"'],
     [['scan', 'x', '--denied-burst'], "'--denied-burst <value>' argument missing"],
     [['nope'], 'unknown command "nope"'],
@@ -182,7 +182,7 @@ describe('eks-authz-audit scan burst thresholds', () => {
     expect(cli.out()).toContain('(default: 20)');
     expect(cli.out()).toContain('--forbidden-burst N');
     expect(cli.out()).toContain('(default: 50)');
-    expect(cli.out()).toContain('--forbidden-burst-resources M');
+    expect(cli.out()).toContain('--forbidden-burst-resources N');
     expect(cli.out()).toContain('(default: 5)');
     expect(cli.out()).toContain('Burst thresholds count within the input: all the files of one scan are one window.');
   });

@@ -1,4 +1,5 @@
 import type { Rule } from '../../model/rule';
+import { declareThreshold, thresholdOf } from '../../model/rule-settings';
 import type { AuditEvent } from '../../model/records';
 import type { Buffered } from '../support/buffered-observation';
 import { addRecord, emitBuffered, emptyBuffered, recordCount } from '../support/buffered-observation';
@@ -33,8 +34,19 @@ function leftToOthers(e: AuditEvent, user: string): boolean {
  * Permission probing: one principal (username and source address) refused many times across many
  * resources, as when a stolen token is tried against everything or a scanner walks paths. A controller
  * briefly forbidden during an upgrade repeats a few resources and stays under the thresholds
- * (RuleSettings.forbiddenBurst and forbiddenBurstResources, per window: the input scanned).
+ * (FORBIDDEN_BURST and FORBIDDEN_BURST_RESOURCES, per window: the input scanned).
  */
+export const FORBIDDEN_BURST = declareThreshold({
+  name: 'forbiddenBurst',
+  default: 50,
+  doc: 'forbidden-burst: 403s of one principal (username and source IP) in one window that make a burst',
+});
+export const FORBIDDEN_BURST_RESOURCES = declareThreshold({
+  name: 'forbiddenBurstResources',
+  default: 5,
+  doc: 'forbidden-burst: distinct resources (or URL paths) those 403s must span',
+});
+
 export const forbiddenBurst: Rule = {
   id: 'forbidden-burst',
   severity: 'medium',
@@ -57,8 +69,10 @@ export const forbiddenBurst: Rule = {
     // address; a local scan separates them exactly. Non-resource paths are not keys (see anonymous-request-allowed).
     keys: ['user.username', 'objectRef.resource', 'objectRef.subresource'],
   },
+  thresholds: [FORBIDDEN_BURST, FORBIDDEN_BURST_RESOURCES],
   create(context) {
-    const { forbiddenBurst: minCount, forbiddenBurstResources: minResources } = context.settings;
+    const minCount = thresholdOf(context.settings, FORBIDDEN_BURST);
+    const minResources = thresholdOf(context.settings, FORBIDDEN_BURST_RESOURCES);
     const principals = new Map<string, Principal>();
     return {
       // The fast path's contract (RuleRun.wantsAudit): only 403s are counted.

@@ -1,4 +1,5 @@
 import type { Rule } from '../../model/rule';
+import { declareThreshold, thresholdOf } from '../../model/rule-settings';
 import type { Evidence } from '../../model/findings';
 import type { Buffered } from '../support/buffered-observation';
 import { addRecord, emitBuffered, emptyBuffered, recordCount } from '../support/buffered-observation';
@@ -32,9 +33,15 @@ interface Denials {
 /**
  * One IAM identity refused again and again: a client retrying with credentials the cluster does not accept,
  * or someone trying credentials they obtained. Counted within the input (the CLI's files, or one Lambda
- * run's window), so the threshold (RuleSettings.deniedBurst) is per window. Refusals that
+ * run's window), so the threshold (DENIED_BURST) is per window. Refusals that
  * authenticator-node-unmapped explains (a node role that is not mapped) are not counted again here.
  */
+export const DENIED_BURST = declareThreshold({
+  name: 'deniedBurst',
+  default: 20,
+  doc: 'authenticator-denied-burst: refusals of one IAM identity in one window that make a burst',
+});
+
 export const authenticatorDeniedBurst: Rule = {
   id: 'authenticator-denied-burst',
   severity: 'medium',
@@ -55,8 +62,9 @@ export const authenticatorDeniedBurst: Rule = {
     filter: '@message like /msg="access denied"/ and @message like /arn=/',
     keys: AUTHENTICATOR_KEYS,
   },
+  thresholds: [DENIED_BURST],
   create(context) {
-    const threshold = context.settings.deniedBurst;
+    const threshold = thresholdOf(context.settings, DENIED_BURST);
     const sessions = new InstanceSessions();
     const byArn = new Map<string, Denials>();
     return {

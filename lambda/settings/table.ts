@@ -1,0 +1,143 @@
+import { SEVERITIES, type Severity } from '../model/severity';
+import type { RuleSettings, ThresholdDeclaration } from '../model/rule-settings';
+import { RULES } from '../rules/registry';
+import { CLUSTERS, type AuditedCluster } from './clusters';
+import { ConfigError } from './errors';
+import { integer, list, oneOf, text, type Setting } from './kinds';
+import { ENV } from './names';
+
+/**
+ * THE settings table. Each entry is one setting: its name (construct prop and CDK context key), its
+ * environment variable, its CLI flag, type, default, bounds and one line of documentation. Everything
+ * else is derived from it: context parsing (context.ts), the construct's validation and the function's
+ * environment (values.ts), the runtime's config (lambda/runtime/config.ts), the CLI flags (flags.ts) and
+ * the README's configuration table (tools/readme-sync.ts). Rule thresholds are not listed here: each
+ * rule declares its own (Rule.thresholds) and they are collected from the registry below.
+ * docs/settings.md says how to add one.
+ */
+
+const EMAIL = /^[^@\s,;<>"]+@[^@\s,;<>"]+\.[^@\s,;<>".]+$/;
+const TOPIC_ARN_PATTERN = /^arn:aws[a-z-]*:sns:[a-z]{2}(-[a-z]+)+-\d{1,2}:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
+
+export function isTopicArn(value: string): boolean {
+  return TOPIC_ARN_PATTERN.test(value);
+}
+
+/** Settings a deployment is configured with (context keys and construct props). */
+export const DEPLOYMENT_SETTINGS = {
+  clusters: CLUSTERS,
+  alertEmails: list<string>({
+    name: 'alertEmails',
+    required: 'context',
+    default: [],
+    doc: 'email addresses subscribed to the alert topic (each must confirm the subscription)',
+    example: ['ops@example.com', 'sec@example.com'],
+    item: (raw, key) => {
+      if (typeof raw !== 'string' || !EMAIL.test(raw)) throw new ConfigError(key, raw, 'is not an email address');
+      return raw;
+    },
+  }),
+  // The function's timeout follows the schedule (at most 10 minutes): below 5 minutes there is no time left
+  // to poll a Logs Insights query over a busy cluster. A day is the longest window one run is meant to audit.
+  scheduleMinutes: integer({
+    name: 'scheduleMinutes',
+    env: ENV.SCHEDULE_MINUTES,
+    min: 5,
+    max: 1440,
+    unit: 'minutes',
+    default: 15,
+    doc: 'minutes between audits, and the length of the window each run audits',
+    example: 30,
+  }),
+  minSeverity: oneOf<Severity>({
+    name: 'minSeverity',
+    env: ENV.MIN_SEVERITY,
+    values: SEVERITIES,
+    default: 'medium',
+    doc: 'lowest severity that is published (emailed)',
+    example: 'high',
+  }),
+  // Logs that arrive more than an hour late are not worth holding every run back for.
+  ingestionLagMinutes: integer({
+    name: 'ingestionLagMinutes',
+    env: ENV.INGESTION_LAG_MINUTES,
+    min: 0,
+    max: 60,
+    unit: 'minutes',
+    default: 5,
+    doc: 'minutes left for late logs to arrive before a window is audited',
+    example: 2,
+  }),
+  // Ten years: far beyond any retention anyone pays for, small enough to keep the arithmetic exact.
+  maxLookbackDays: integer({
+    name: 'maxLookbackDays',
+    env: ENV.MAX_LOOKBACK_DAYS,
+    min: 1,
+    max: 3653,
+    unit: 'days',
+    default: 30,
+    doc: 'how far back a manual run may reach (set it to the log retention you keep)',
+    example: 90,
+  }),
+  concurrency: integer({
+    name: 'concurrency',
+    env: ENV.CONCURRENCY,
+    min: 1,
+    max: 20,
+    default: 4,
+    doc: 'clusters audited at once by one run',
+    example: 2,
+  }),
+} as const;
+
+/** Supplied by the construct (the topic it created or was given), never by context. */
+export const TOPIC_ARN_SETTING = text({
+  name: 'topicArn',
+  context: false,
+  env: ENV.TOPIC_ARN,
+  required: 'always',
+  pattern: TOPIC_ARN_PATTERN,
+  what: 'an SNS topic ARN',
+  doc: 'the topic findings are published to (set by the construct)',
+  example: 'arn:aws:sns:eu-west-1:111122223333:eks-authz-audit',
+});
+
+/** `deniedBurst` -> `AUDIT_DENIED_BURST`, flag `denied-burst`. */
+export function thresholdSetting(t: ThresholdDeclaration): Setting<number> {
+  const words = t.name.replace(/([A-Z])/g, ' $1').toLowerCase().split(' ');
+  return integer({
+    name: t.name,
+    env: `AUDIT_${words.join('_').toUpperCase()}`,
+    flag: words.join('-'),
+    group: 'ruleSettings',
+    min: t.min,
+    max: t.max,
+    default: t.default,
+    doc: t.doc,
+    example: t.default === t.max ? t.default - 1 : t.default + 1,
+  });
+}
+
+/** The thresholds the registered rules declare, one setting each. */
+export const THRESHOLD_SETTINGS: readonly Setting<number>[] = RULES.flatMap((r) => r.thresholds ?? []).map(thresholdSetting);
+
+/** Every setting, in the README's order. */
+export const SETTINGS: readonly Setting[] = [...Object.values(DEPLOYMENT_SETTINGS), ...THRESHOLD_SETTINGS, TOPIC_ARN_SETTING];
+
+type ValueOf<S> = S extends Setting<infer T> ? T : never;
+
+/** The deployment settings by name, each with its type. */
+export type DeploymentValues = { readonly [K in keyof typeof DEPLOYMENT_SETTINGS]: ValueOf<(typeof DEPLOYMENT_SETTINGS)[K]> };
+
+/**
+ * What a deployment may set: the construct's props and the CDK context's result. Only `clusters` is
+ * required; rule thresholds sit under `ruleSettings`.
+ */
+export type SettingsProps = Partial<Omit<DeploymentValues, 'clusters'>> & {
+  readonly clusters: readonly AuditedCluster[];
+  /** Rule thresholds by name (deniedBurst, forbiddenBurst, forbiddenBurstResources...). */
+  readonly ruleSettings?: Partial<RuleSettings>;
+};
+
+/** Every setting resolved: defaults filled, every threshold present. */
+export type ResolvedSettings = DeploymentValues & { readonly ruleSettings: RuleSettings };
