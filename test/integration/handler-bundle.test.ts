@@ -82,6 +82,8 @@ beforeAll(async () => {
   vi.stubEnv('AWS_EC2_METADATA_DISABLED', 'true');
   vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
   vi.stubEnv(ENV.TOPIC_ARN, TOPIC);
+  // An hour's window (the default is 15 minutes), as the stack sets it for a 60-minute schedule.
+  vi.stubEnv(ENV.SCHEDULE_MINUTES, '60');
 }, 60_000);
 
 afterAll(async () => {
