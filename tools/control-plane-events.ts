@@ -180,3 +180,43 @@ export function awsAuthPatch(w: AwsAuthWrite): AuditEventJson {
     responseObject: storedConfigMap(w),
   });
 }
+
+/**
+ * `kubectl patch --type json`: RFC 6902 operations on /data/mapRoles. With `before`, a `test` operation first
+ * proves what mapRoles held (kubectl sends what it is given; scripts that guard their change do this).
+ */
+export function awsAuthJsonPatch(w: AwsAuthWrite & { readonly before?: string }): AuditEventJson {
+  const ops: unknown[] = [];
+  if (w.before !== undefined) ops.push({ op: 'test', path: '/data/mapRoles', value: w.before });
+  ops.push({ op: 'replace', path: '/data/mapRoles', value: w.mapRoles });
+  return auditEvent({
+    rng: w.rng,
+    time: w.time,
+    level: 'RequestResponse',
+    caller: w.caller,
+    request: { verb: 'patch', resource: 'configmaps', namespace: 'kube-system', name: 'aws-auth', query: w.query },
+    outcome: allow(200, w.reason),
+    requestObject: ops,
+    responseObject: storedConfigMap(w),
+  });
+}
+
+/**
+ * `kubectl apply --server-side`: a patch whose body is the whole intended object (apiVersion, kind, metadata,
+ * data) and whose query names the field manager.
+ */
+export function awsAuthApply(w: AwsAuthWrite): AuditEventJson {
+  return auditEvent({
+    rng: w.rng,
+    time: w.time,
+    level: 'RequestResponse',
+    caller: w.caller,
+    request: {
+      verb: 'patch', resource: 'configmaps', namespace: 'kube-system', name: 'aws-auth',
+      query: w.query ?? `fieldManager=${encodeURIComponent(w.manager)}&force=true`,
+    },
+    outcome: allow(200, w.reason),
+    requestObject: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'aws-auth', namespace: 'kube-system' }, data: awsAuthData(w) },
+    responseObject: storedConfigMap(w),
+  });
+}

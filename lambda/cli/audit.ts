@@ -235,7 +235,7 @@ function write(io: CliIO, options: AuditCliOptions, response: AuditResponse): vo
 
 function renderCluster(c: ClusterResult, response: AuditResponse, color: boolean): string {
   const lines = [`Cluster ${c.cluster}, ${response.window.start} .. ${response.window.end}`, ''];
-  const body = renderText({ findings: c.findings, stats: c.stats, malformedSamples: c.malformedSamples, ruleErrors: c.ruleErrors }, { color, width: 100 });
+  const body = renderText({ findings: c.findings, incidents: c.incidents ?? [], stats: c.stats, malformedSamples: c.malformedSamples, ruleErrors: c.ruleErrors }, { color, width: 100 });
   lines.push(body.trimEnd(), '');
   for (const s of c.statistics) {
     const splits = s.windowSplits ? `, window split ${s.windowSplits}x` : '';

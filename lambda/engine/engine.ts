@@ -14,6 +14,14 @@ import { clean, cleanMultiline } from '../model/sanitize';
 import { recordTime } from '../model/audit';
 import { AwsAuthWriteMarks } from './aws-auth-write-marks';
 import { TimeHistogram } from './time-histogram';
+import type { AwsAuthMemory } from '../model/aws-auth-memory';
+import { isAwsAuthHead } from '../rules/support/aws-auth-writes';
+import { AwsAuthLog } from './aws-auth-log';
+import { AwsAuthHistory } from './root-cause';
+import type { FindingEntry } from './incident-join';
+import { buildIncidents } from './incidents';
+import type { Suppression } from '../model/suppression';
+import { applySuppressions } from './suppress';
 
 const MAX_SUBJECT_VALUE = 256;
 
@@ -26,6 +34,12 @@ export interface EngineOptions {
   readonly settings?: Partial<RuleSettings>;
   /** Collect ScanResult.timelines (per finding, events over time; the aws-auth writes) for the HTML report. */
   readonly timelines?: boolean;
+  /** aws-auth content and writes remembered from earlier runs (the Lambda's state store), for root causes. */
+  readonly knownAwsAuth?: AwsAuthMemory;
+  /** Known exceptions: a matching finding is left out of findings and incidents, and counted with its reason. */
+  readonly suppressions?: readonly Suppression[];
+  /** The time suppressions are judged at (default: now). */
+  readonly now?: Date;
 }
 
 interface Group {
@@ -55,6 +69,8 @@ export class Engine implements RecordSink {
   private readonly nodeRoleArns = new Set<string>();
   private finished: ScanResult | undefined;
   private readonly awsAuthWrites: AwsAuthWriteMarks | undefined;
+  /** aws-auth writes, for the root cause of node-role incidents (whatever rules run). */
+  private readonly awsAuthLog = new AwsAuthLog();
   /** The fast path readers may take (see AuditFilter), when every rule run says which events it needs. */
   readonly auditFilter: AuditFilter | undefined;
 
@@ -74,7 +90,8 @@ export class Engine implements RecordSink {
         this.fail(rule, err);
       }
     }
-    this.auditFilter = runsFilter(this.runs.map((r) => r.run), (arn) => this.skipped(arn));
+    const awsAuthRun: RuleRun = { wantsAudit: isAwsAuthHead, onAudit: (r) => this.awsAuthLog.onAudit(r) };
+    this.auditFilter = runsFilter([...this.runs.map((r) => r.run), awsAuthRun], (arn) => this.skipped(arn));
   }
 
   file(_name?: string): void {
@@ -97,6 +114,7 @@ export class Engine implements RecordSink {
         const arn = nodeRoleArnOf(record.event);
         if (arn) this.nodeRoleArns.add(arn);
         this.awsAuthWrites?.audit(record);
+        this.awsAuthLog.onAudit(record);
         for (const { rule, run } of this.runs) {
           if (run.onAudit) this.call(rule, () => run.onAudit!(record, this.emitter(rule, record)));
         }
@@ -143,6 +161,7 @@ export class Engine implements RecordSink {
     const min = this.options.minSeverity ?? 'info';
     const findings: Finding[] = [];
     const timelines: ScanTimelines['findings'] = {};
+    const entries: FindingEntry[] = [];
     for (const g of this.groups.values()) {
       if (!atLeast(g.rule.severity, min)) continue;
       const finding = this.toFinding(g);
@@ -150,6 +169,7 @@ export class Engine implements RecordSink {
       findings.push(finding);
       const timeline = g.histogram?.toTimeline();
       if (timeline) timelines[finding.fingerprint] = timeline;
+      entries.push({ rule: g.rule, finding, subject: g.subject, facts: g.facts, tally: g.tally });
     }
     findings.sort(
       (a, b) =>
@@ -158,8 +178,19 @@ export class Engine implements RecordSink {
         a.ruleId.localeCompare(b.ruleId) ||
         a.fingerprint.localeCompare(b.fingerprint),
     );
+    const suppressions = this.options.suppressions ?? [];
+    const outcome = suppressions.length > 0 ? applySuppressions(findings, suppressions, this.options.now ?? new Date()) : undefined;
+    const kept = outcome ? outcome.kept : findings;
+    const order = new Map(kept.map((f, i) => [f.fingerprint, i]));
+    const joined = entries
+      .filter((e) => order.has(e.finding.fingerprint))
+      .sort((a, b) => order.get(a.finding.fingerprint)! - order.get(b.finding.fingerprint)!);
+    const history = new AwsAuthHistory(this.options.knownAwsAuth, this.awsAuthLog.list());
     this.finished = {
-      findings,
+      findings: kept,
+      ...(outcome ? { suppressed: outcome.suppressed, expiredSuppressions: outcome.expired } : {}),
+      incidents: buildIncidents(joined, { cluster: clean(this.options.cluster, 128), history }),
+      awsAuth: history.memory(),
       stats: { ...this.stats },
       malformedSamples: [...this.malformedSamples],
       ruleErrors: [...this.ruleErrors.values()],

@@ -1,4 +1,7 @@
 import type { MalformedLine } from './records';
+import type { Incident } from './incident';
+import type { AwsAuthMemory } from './aws-auth-memory';
+import type { ExpiredSuppression, SuppressedFinding } from './suppression';
 import type { Severity } from './severity';
 import type { ScanTimelines } from './timeline';
 
@@ -67,6 +70,14 @@ export interface RuleError {
 /** What one scan of one cluster produced: the engine's result, rendered by report/ and returned by the runtime. */
 export interface ScanResult {
   findings: Finding[];
+  /** The findings grouped by cause, most severe first (engine/incidents.ts). */
+  incidents: Incident[];
+  /** aws-auth as this scan last knew it and the writes it saw (with those given in knownAwsAuth): for the state store. */
+  awsAuth?: AwsAuthMemory;
+  /** Findings silenced by a suppression: not in `findings`, in no incident, counted in reports with the reason. */
+  suppressed?: SuppressedFinding[];
+  /** Suppressions past their expiry: they no longer apply, and reports say so. */
+  expiredSuppressions?: ExpiredSuppression[];
   stats: ScanStats;
   /** The first few malformed lines, so a user can look at them. */
   malformedSamples: MalformedLine[];

@@ -39,9 +39,11 @@ export interface IncidentCause {
   /**
    * `node-role`: everything caused by one node IAM role (same role ARN, or the same username when no ARN is known);
    * `apiserver-config`: the apiserver-* flag findings of one API server configuration;
+   * `node-credential`: the refusals of one recognized node's credential (misuse, or a kubelet out of step);
+   * `rbac-grant`: what one RBAC grant allowed (e.g. a binding that lets anonymous callers read);
    * `finding`: any other finding, an incident of its own.
    */
-  kind: 'node-role' | 'apiserver-config' | 'finding';
+  kind: 'node-role' | 'apiserver-config' | 'node-credential' | 'rbac-grant' | 'finding';
   /** The cause in words: which role / mapping / configuration. */
   summary: string;
   roleArn?: string;
@@ -58,6 +60,8 @@ export interface AwsAuthChange {
   time: string;
   /** update, patch, create, delete (a server-side apply is a patch). */
   verb: string;
+  /** For a patch: `apply` (server-side apply), `json` (JSON patch) or `merge` (strategic or JSON merge patch). */
+  patchType?: 'apply' | 'json' | 'merge';
   /** Who: the Kubernetes username and, when the audit event carries it, the IAM ARN behind it. */
   username?: string;
   arn?: string;

@@ -1,4 +1,5 @@
 import type { Finding } from './findings';
+import type { Incident } from './incident';
 
 /** What one run found for one cluster: the input of the SNS publisher (and of the Lambda response). */
 export interface ClusterReport {
@@ -6,6 +7,8 @@ export interface ClusterReport {
   /** The audited window, ISO 8601, start inclusive, end exclusive. */
   window: { start: string; end: string };
   findings: Finding[];
+  /** The findings grouped by cause (always set by the runtime; optional for reports built elsewhere). */
+  incidents?: Incident[];
   /** False when a query failed, was cancelled or ran out of time: the findings may be partial. */
   complete: boolean;
   /** Why the audit is incomplete, in words for the person on call. */

@@ -104,6 +104,55 @@ export interface ServerNeeds {
   readonly parse?: readonly string[];
 }
 
+/**
+ * What a finding means for the nodes of its role, for the incident's impact line (engine/incident-words.ts):
+ * `not-ready` kubelets cannot renew their lease; `no-logs-exec` kubelet-serving CSRs are never approved;
+ * `cluster-admin` the role is in system:masters; `unconfined` neither the Node authorizer nor NodeRestriction
+ * applies; `cannot-join` the role cannot authenticate at all.
+ */
+export type NodeEffect = 'not-ready' | 'no-logs-exec' | 'cluster-admin' | 'unconfined' | 'cannot-join';
+
+/** A finding as the incident grouping sees it: the engine's merged observations, facts and tallies included. */
+export interface JoinedFinding {
+  readonly subject: Readonly<Record<string, string>>;
+  readonly facts: Readonly<Record<string, string>>;
+  readonly tally: Readonly<Record<string, number>>;
+}
+
+/**
+ * How a rule's findings join an incident with others of the same cause (engine/incidents.ts). A rule without
+ * it, or whose `joins` says no for a finding, makes one incident per finding. Keys name a subject key first,
+ * then a fact key.
+ */
+export interface IncidentJoin {
+  /**
+   * `node-role`: everything caused by one node IAM role; `apiserver-config`: the flag findings of one
+   * kube-apiserver configuration; `node-credential`: what one recognized node's credential was refused;
+   * `rbac-grant`: what one RBAC grant allowed.
+   */
+  readonly cause: 'node-role' | 'apiserver-config' | 'node-credential' | 'rbac-grant';
+  /**
+   * Key naming the cause: the role's IAM ARN (node-role), the configuration (apiserver-config), the node
+   * (node-credential), the authorizer's reason naming the grant (rbac-grant).
+   */
+  readonly by: string;
+  /** Key naming the Kubernetes username the role acts as: the join when no ARN is known. */
+  readonly username?: string;
+  /** Key naming the groups the role was given (for the incident's cause), as `a, b` or `[a, b]`. */
+  readonly groups?: string;
+  /** Key naming the one node a finding is about; tally keys `node:<name>` and `system:node:<name>` usernames name more. */
+  readonly node?: string;
+  /**
+   * What a finding shows first, for "first lease refusal 41 s after the change" (a noun phrase); absent for
+   * findings about the mapping itself, which are not failures.
+   */
+  readonly failure?: string;
+  /** What breaks; a function when it depends on the finding. */
+  readonly effects?: readonly NodeEffect[] | ((f: JoinedFinding) => readonly NodeEffect[]);
+  /** Whether this finding belongs to its cause's incident (default: yes). */
+  readonly joins?: (f: JoinedFinding) => boolean;
+}
+
 export interface Rule {
   /** Stable id: never renamed or reused. */
   readonly id: string;
@@ -123,4 +172,6 @@ export interface Rule {
   create(context: ScanContext): RuleRun;
   /** Words for the person on call: what happened, what breaks, how sure we are, and the exact fix. */
   describe(group: ObservationGroup): { message: string; remediation: string };
+  /** How its findings join an incident; absent: each finding is an incident of its own. */
+  readonly incident?: IncidentJoin;
 }

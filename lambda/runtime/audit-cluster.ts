@@ -81,6 +81,7 @@ export async function auditCluster(
     cluster: target.name,
     window: windowIso(window),
     findings: scan.findings,
+    incidents: scan.incidents,
     complete: reasons.length === 0,
     statistics: outcomes.map((o) => o.statistics),
   };

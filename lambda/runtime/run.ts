@@ -29,7 +29,7 @@ export interface AuditResponse {
   minSeverity: Severity;
   dryRun: boolean;
   clusters: ClusterResult[];
-  summary: { clusters: number; complete: number; incomplete: number; findings: number; published: number };
+  summary: { clusters: number; complete: number; incomplete: number; findings: number; incidents: number; published: number };
 }
 
 export type MetricUnit = 'Count' | 'Bytes' | 'Milliseconds';
@@ -124,6 +124,7 @@ export async function runAudit(request: AuditRequest, deps: RunDeps, trigger: Au
       complete,
       incomplete: results.length - complete,
       findings: results.reduce((sum, r) => sum + r.findings.length, 0),
+      incidents: results.reduce((sum, r) => sum + (r.incidents?.length ?? 0), 0),
       published: results.filter((r) => r.published?.published).length,
     },
   };

@@ -113,7 +113,7 @@ describe('eks-authz-audit scan', () => {
     const cli = io();
     await main(['scan', file], cli);
     expect(cli.out()).toContain('node-lease-forbidden');
-    expect(cli.out().trimEnd().split('\n').at(-1)).toMatch(/^\d+ findings? .* from 1 file\(s\), 1 records/);
+    expect(cli.out().trimEnd().split('\n').at(-1)).toMatch(/^1 incident \(1 high\) from 2 findings; read 1 file\(s\), 1 records/);
   });
 });
 

@@ -133,7 +133,7 @@ describe('bundled handler against a local CloudWatch Logs and SNS', () => {
     expect(fake.logsCalls.filter((c) => c.operation === 'StartQuery')).toHaveLength(2 * STREAMS.length + 3);
 
     // Assess: what came back and what was published.
-    expect(response['summary']).toEqual({ clusters: 2, complete: 2, incomplete: 0, findings: expect.any(Number), published: 2 });
+    expect(response['summary']).toEqual({ clusters: 2, complete: 2, incomplete: 0, findings: expect.any(Number), incidents: expect.any(Number), published: 2 });
     const prod = response['clusters'][0];
     expect(prod.findings.filter((f: { ruleId: string }) => f.ruleId === 'node-lease-forbidden').map((f: { subject: unknown; count: number }) => [f.subject, f.count])).toEqual([
       [{ node: 'ip-10-0-1-23.eu-west-1.compute.internal', username: 'WorkerNodeRole' }, 360],

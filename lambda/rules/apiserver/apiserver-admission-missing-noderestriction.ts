@@ -2,7 +2,7 @@ import type { Rule } from '../../model/rule';
 import type { FlagRecord } from '../../model/records';
 import type { StartVerdict } from '../support/apiserver-flag-rule';
 import { APISERVER_FLAG_NEEDS, showList } from '../support/apiserver-flag-starts';
-import { MANAGED_FIX, flagRuleRun, startsPhrase } from '../support/apiserver-flag-rule';
+import { MANAGED_FIX, flagRuleRun, startsPhrase, APISERVER_CONFIG_INCIDENT } from '../support/apiserver-flag-rule';
 
 const PLUGIN = 'NodeRestriction';
 
@@ -24,6 +24,7 @@ export const apiserverAdmissionMissingNoderestriction: Rule = {
     'https://kubernetes.io/docs/reference/command-line-tools-reference/kube-apiserver/',
   ],
   needs: APISERVER_FLAG_NEEDS,
+  incident: APISERVER_CONFIG_INCIDENT,
   create() {
     return flagRuleRun((start, config) => {
       const verdict = (flag: string, line: FlagRecord, list: string[]): StartVerdict => ({ subject: { flag, value: showList(list) }, lines: [line] });

@@ -1,6 +1,6 @@
 import type { Rule } from '../../model/rule';
 import { APISERVER_FLAG_NEEDS, judgeableModes, showList } from '../support/apiserver-flag-starts';
-import { MANAGED_FIX, flagRuleRun, recommendedModes, startsPhrase } from '../support/apiserver-flag-rule';
+import { MANAGED_FIX, flagRuleRun, recommendedModes, startsPhrase, APISERVER_CONFIG_INCIDENT } from '../support/apiserver-flag-rule';
 
 /** CIS 1.2.6: AlwaysAllow in the mode list allows whatever the authorizers before it did not decide. */
 export const apiserverAuthzAlwaysAllow: Rule = {
@@ -15,6 +15,7 @@ export const apiserverAuthzAlwaysAllow: Rule = {
     'https://kubernetes.io/docs/reference/command-line-tools-reference/kube-apiserver/',
   ],
   needs: APISERVER_FLAG_NEEDS,
+  incident: APISERVER_CONFIG_INCIDENT,
   create() {
     return flagRuleRun((start, config) => {
       const modes = judgeableModes(config);

@@ -1,7 +1,7 @@
 import type { Rule } from '../../model/rule';
 import type { StartConfig } from '../support/apiserver-flag-starts';
 import { APISERVER_FLAG_NEEDS, showList } from '../support/apiserver-flag-starts';
-import { flagRuleRun, startsPhrase } from '../support/apiserver-flag-rule';
+import { flagRuleRun, startsPhrase, APISERVER_CONFIG_INCIDENT } from '../support/apiserver-flag-rule';
 
 const NOT_LOGGED = '(not logged)';
 export const MODE_NOT_VISIBLE = 'not visible (--authorization-config)';
@@ -32,6 +32,7 @@ export const apiserverAuthzConfig: Rule = {
     'https://kubernetes.io/docs/reference/access-authn-authz/authorization/',
   ],
   needs: APISERVER_FLAG_NEEDS,
+  incident: APISERVER_CONFIG_INCIDENT,
   create() {
     return flagRuleRun((start, c) => {
       const subject: Record<string, string> = {

@@ -56,6 +56,8 @@ export const anonymousRequestAllowed: Rule = {
     // Nor sourceIPs.0: it would split the node traffic other rules count into one row per node.
     keys: ['user.username', 'verb', 'objectRef.resource', 'objectRef.subresource', 'objectRef.namespace'],
   },
+  // One grant (the authorizer's reason names the binding) is one cause, whatever it let through.
+  incident: { cause: 'rbac-grant', by: 'reason' },
   create() {
     return {
       // The fast path's contract (RuleRun.wantsAudit): the decision is not in the head, the identity is.

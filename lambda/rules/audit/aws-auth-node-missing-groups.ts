@@ -1,7 +1,7 @@
 import type { Rule } from '../../model/rule';
 import { AWS_AUTH_NEEDS } from '../support/aws-auth-writes';
 import { NODE_USERNAME_TEMPLATES } from '../support/aws-auth-mappings';
-import { mappingRuleRun, nodeRoleCertainty, nodeRoleFix, writtenBy } from '../support/aws-auth-mapping-rule';
+import { mappingRuleRun, nodeRoleCertainty, nodeRoleFix, writtenBy, NODE_ROLE_MAPPING_INCIDENT } from '../support/aws-auth-mapping-rule';
 import { MASTERS_GROUP, NODES_GROUP } from '../../model/identity';
 
 /**
@@ -22,6 +22,7 @@ export const awsAuthNodeMissingGroups: Rule = {
     'https://kubernetes.io/docs/reference/access-authn-authz/admission-controllers/#noderestriction',
   ],
   needs: AWS_AUTH_NEEDS,
+  incident: NODE_ROLE_MAPPING_INCIDENT,
   create(context) {
     return mappingRuleRun(context, (m, nodeRole) => (nodeRole && !m.groups.includes(NODES_GROUP) ? {} : undefined));
   },

@@ -1,7 +1,7 @@
 import type { Rule } from '../../model/rule';
 import { AWS_AUTH_NEEDS } from '../support/aws-auth-writes';
 import { NODE_USERNAME_TEMPLATES } from '../support/aws-auth-mappings';
-import { mappingRuleRun, nodeRoleCertainty, nodeRoleFix, writtenBy } from '../support/aws-auth-mapping-rule';
+import { mappingRuleRun, nodeRoleCertainty, nodeRoleFix, writtenBy, NODE_ROLE_MAPPING_INCIDENT } from '../support/aws-auth-mapping-rule';
 import { MASTERS_GROUP, NODE_USER_PREFIX } from '../../model/identity';
 
 /**
@@ -23,6 +23,7 @@ export const awsAuthNodeUsername: Rule = {
     'https://docs.aws.amazon.com/eks/latest/userguide/migrating-access-entries.html',
   ],
   needs: AWS_AUTH_NEEDS,
+  incident: NODE_ROLE_MAPPING_INCIDENT,
   create(context) {
     return mappingRuleRun(context, (m, nodeRole) => {
       if (!nodeRole || (m.username !== undefined && NODE_USERNAME_TEMPLATES.includes(m.username))) return undefined;

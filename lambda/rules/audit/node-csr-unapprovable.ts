@@ -31,6 +31,7 @@ export const nodeCsrUnapprovable: Rule = {
       ' and user.username not like /^system:(node|bootstrap|serviceaccount):/',
     keys: ['user.username', 'user.extra.canonicalArn.0', 'responseStatus.code', 'requestObject.spec.signerName'],
   },
+  incident: { cause: 'node-role', by: 'arn', username: 'username', failure: 'kubelet-serving CSR under a non-node name', effects: ['no-logs-exec'] },
   create() {
     return {
       wantsAudit: (head) => head.objectRef?.resource === 'certificatesigningrequests',

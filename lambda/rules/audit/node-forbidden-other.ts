@@ -30,6 +30,7 @@ export const nodeForbiddenOther: Rule = {
     keys: ['user.username', 'objectRef.resource', 'objectRef.subresource', 'verb', '`annotations.authorization.k8s.io/reason`'],
   },
   alsoNeeds: [NODE_DENIAL_LINE_NEEDS],
+  incident: { cause: 'node-credential', by: 'node' },
   create() {
     const text = new TextDenials();
     return {

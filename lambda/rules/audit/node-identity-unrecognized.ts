@@ -1,7 +1,7 @@
-import type { Rule } from '../../model/rule';
+import type { NodeEffect, Rule } from '../../model/rule';
 import { auditEvidence, isForbidden } from '../../model/audit';
 import { canonicalArn, groups, isNodeCredential, isRecognizedNode, MASTERS_GROUP, nodeName, NODES_GROUP, str, username } from '../../model/identity';
-import { nodeMappingFix, timeSpan } from '../support/node-mapping';
+import { nodeMappingFix, nodeTally, timeSpan } from '../support/node-mapping';
 import { textOf } from '../support/node-denial';
 import { TextDenials } from '../support/text-denials';
 import { NODE_DENIAL_LINE_NEEDS } from '../support/node-denial-line-needs';
@@ -36,6 +36,19 @@ export const nodeIdentityUnrecognized: Rule = {
     keys: ['user.username', 'user.extra.canonicalArn.0', 'responseStatus.code'],
   },
   alsoNeeds: [NODE_DENIAL_LINE_NEEDS],
+  incident: {
+    cause: 'node-role', by: 'arn', username: 'username', groups: 'groups',
+    failure: 'kubelet request under a non-node identity',
+    effects: (f): NodeEffect[] => {
+      const masters = f.facts['masters'] === 'yes';
+      switch (f.facts['half'] as Half | undefined) {
+        case 'username': return ['not-ready', 'no-logs-exec'];
+        case 'group': return masters ? ['cluster-admin', 'unconfined'] : ['not-ready', 'unconfined'];
+        case 'both': return masters ? ['cluster-admin', 'no-logs-exec'] : ['not-ready', 'no-logs-exec'];
+        default: return [];
+      }
+    },
+  },
   create() {
     // Audit events name the role; a text line only the username: the username alone says they are the same.
     const text = new TextDenials((subject) => subject['username'] ?? '');
@@ -63,7 +76,7 @@ export const nodeIdentityUnrecognized: Rule = {
         if (ua) facts['userAgent'] = ua;
         const subject = { username: user, arn: canonicalArn(e) ?? '' };
         text.coveredByAudit(subject);
-        emit({ subject, evidence: auditEvidence(record), tally: { forbidden: isForbidden(e) ? n : 0 }, facts });
+        emit({ subject, evidence: auditEvidence(record), tally: nodeTally(e, { forbidden: isForbidden(e) ? n : 0 }), facts });
       },
       onNodeDenial(record) {
         const user = textOf(record.user);

@@ -30,6 +30,11 @@ export const nodeLeaseForbidden: Rule = {
     // overflow the row limit). responseStatus.message exists only on failures and names the lease there.
     keys: ['user.username', 'responseStatus.message', 'verb'],
   },
+  // A recognized node refused its lease has another cause (a name mismatch): not its role's incident.
+  incident: {
+    cause: 'node-role', by: 'arn', username: 'username', node: 'node', failure: 'lease refusal', effects: ['not-ready'],
+    joins: (f) => f.facts['recognized'] !== 'yes',
+  },
   create() {
     const text = new TextDenials();
     return {

@@ -33,6 +33,7 @@ export const nodeNameMismatch: Rule = {
     keys: ['user.username', 'objectRef.resource', 'responseStatus.message'],
   },
   alsoNeeds: [NODE_DENIAL_LINE_NEEDS],
+  incident: { cause: 'node-credential', by: 'node' },
   create() {
     const text = new TextDenials();
     return {

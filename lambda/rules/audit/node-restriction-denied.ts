@@ -28,6 +28,7 @@ export const nodeRestrictionDenied: Rule = {
       "responseStatus.code = 403 and user.username like /^system:node:/ and `annotations.authorization.k8s.io/decision` = 'allow'",
     keys: ['user.username', 'objectRef.resource', 'objectRef.subresource', 'verb'],
   },
+  incident: { cause: 'node-credential', by: 'node' },
   create() {
     const text = new TextDenials();
     return {

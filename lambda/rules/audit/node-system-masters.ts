@@ -1,7 +1,7 @@
 import type { Rule } from '../../model/rule';
 import { auditEvidence } from '../../model/audit';
 import { canonicalArn, groups, isNodeCredential, isRecognizedNode, MASTERS_GROUP, username } from '../../model/identity';
-import { nodeMappingFix, timeSpan } from '../support/node-mapping';
+import { nodeMappingFix, nodeTally, timeSpan } from '../support/node-mapping';
 
 /**
  * A node role mapped into system:masters "works" (nodes go Ready), which is why it survives: but every node,
@@ -28,6 +28,7 @@ export const nodeSystemMasters: Rule = {
       " and (user.username like /^system:node:/ or userAgent like /^kubelet\\// or @message like /\"system:nodes\"/)",
     keys: ['user.username', 'user.extra.canonicalArn.0'],
   },
+  incident: { cause: 'node-role', by: 'arn', username: 'username', failure: 'kubelet request as cluster admin', effects: ['cluster-admin', 'unconfined'] },
   create() {
     return {
       wantsAudit: (head) => groups(head).includes(MASTERS_GROUP),
@@ -39,6 +40,7 @@ export const nodeSystemMasters: Rule = {
           subject: { username: user, arn: canonicalArn(e) ?? '' },
           evidence: auditEvidence(record),
           facts: { recognized: isRecognizedNode(e) ? 'yes' : 'no' },
+          tally: nodeTally(e),
         });
       },
     };

@@ -35,6 +35,7 @@ export const nodeUnrelatedObjectAccess: Rule = {
     keys: ['user.username', 'objectRef.resource', 'objectRef.namespace', 'verb'],
   },
   alsoNeeds: [NODE_DENIAL_LINE_NEEDS],
+  incident: { cause: 'node-credential', by: 'node' },
   create() {
     const seen = new Map<string, Set<string>>();
     const text = new TextDenials();

@@ -39,6 +39,7 @@ export const authenticatorNodeUnmapped: Rule = {
     filter: '@message like /msg="access denied"/ and @message like /error="ARN is not mapped"/',
     keys: AUTHENTICATOR_KEYS,
   },
+  incident: { cause: 'node-role', by: 'arn', failure: 'authenticator refusal ("ARN is not mapped")', effects: ['cannot-join'] },
   create(context) {
     const sessions = new InstanceSessions();
     const denied = new Map<string, { arn: string; buffered: Buffered }>();

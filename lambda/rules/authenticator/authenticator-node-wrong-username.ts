@@ -1,4 +1,4 @@
-import type { Rule } from '../../model/rule';
+import type { NodeEffect, Rule } from '../../model/rule';
 import { BOOTSTRAPPERS_GROUP, MASTERS_GROUP, NODE_USER_PREFIX, NODES_GROUP } from '../../model/identity';
 import { ACCESS_GRANTED, authenticatorEvidence, field, groupsOf, message } from '../support/authenticator-fields';
 import { AUTHENTICATOR_KEYS } from '../support/authenticator-query';
@@ -31,6 +31,11 @@ export const authenticatorNodeWrongUsername: Rule = {
     filter:
       '@message like /msg="access granted"/ and @message like /groups="\\[[^"]*system:(nodes|bootstrappers)/ and @message not like /username="?system:node:[^" ]/',
     keys: AUTHENTICATOR_KEYS,
+  },
+  incident: {
+    cause: 'node-role', by: 'arn', username: 'username', groups: 'groups', failure: 'authentication under a non-node username',
+    effects: (f): NodeEffect[] =>
+      f.facts['masters'] === 'yes' ? ['cluster-admin', 'no-logs-exec'] : f.facts['nodes'] === 'yes' ? ['not-ready', 'no-logs-exec'] : ['not-ready'],
   },
   create() {
     return {

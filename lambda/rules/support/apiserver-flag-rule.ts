@@ -1,8 +1,8 @@
 import type { FlagRecord } from '../../model/records';
 import type { Evidence } from '../../model/findings';
-import type { RuleRun } from '../../model/rule';
+import type { IncidentJoin, RuleRun } from '../../model/rule';
 import type { FlagStart, StartConfig } from './apiserver-flag-starts';
-import { FlagStartTracker, startConfig } from './apiserver-flag-starts';
+import { FlagStartTracker, showList, startConfig } from './apiserver-flag-starts';
 import { originText } from '../../model/audit';
 import { clean } from '../../model/sanitize';
 
@@ -50,8 +50,10 @@ export function flagRuleRun(judge: (start: FlagStart, config: StartConfig) => St
     const ms = start.time === undefined ? NaN : Date.parse(start.time);
     let t = tallies.get(key);
     if (!t) {
-      t = { subject: verdict.subject, count: 0, firstMs: Infinity, lastMs: -Infinity, evidence: flagEvidence(verdict.lines, start.time) };
-      if (verdict.facts) t.facts = verdict.facts;
+      t = {
+        subject: verdict.subject, count: 0, firstMs: Infinity, lastMs: -Infinity, evidence: flagEvidence(verdict.lines, start.time),
+        facts: { ...configurationFacts(start), ...verdict.facts },
+      };
       tallies.set(key, t);
     }
     t.count++;
@@ -76,12 +78,34 @@ export function flagRuleRun(judge: (start: FlagStart, config: StartConfig) => St
   };
 }
 
+/**
+ * The start's configuration, which the flag findings of one configuration share (Rule.incident joins them on
+ * `configuration`), and the lists the incident's one fix is built from.
+ */
+function configurationFacts(start: FlagStart): Record<string, string> {
+  // Flags printed empty ("", []) are defaults nobody set: leaving them out keeps the key and the words short.
+  const shown = [...start.flags.entries()]
+    .filter(([, r]) => !/^"?(\[\])?"?$/.test(r.value.trim()))
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, r]) => `--${name}=${r.value}`)
+    .join(' ');
+  const c = startConfig(start);
+  const facts: Record<string, string> = { configuration: shown };
+  if (c.modes) facts['authorizationMode'] = showList(c.modes);
+  const plugins = c.enable ?? c.admissionControl;
+  if (plugins) facts['admissionPlugins'] = showList(plugins);
+  return facts;
+}
+
 /** "3 kube-apiserver start(s) between A and B" for a finding's message. */
 export function startsPhrase(g: { count: number; firstSeen: string | null; lastSeen: string | null }): string {
   const n = `${g.count} kube-apiserver start${g.count === 1 ? '' : 's'}`;
   if (!g.firstSeen) return `${n} (times unknown: klog headers carry no year)`;
   return g.firstSeen === g.lastSeen || !g.lastSeen ? `${n} at ${g.firstSeen}` : `${n} between ${g.firstSeen} and ${g.lastSeen}`;
 }
+
+/** The flag findings of one kube-apiserver configuration are one incident. */
+export const APISERVER_CONFIG_INCIDENT: IncidentJoin = { cause: 'apiserver-config', by: 'configuration' };
 
 /** Control-plane flags are AWS's on EKS: what a user can actually do about a bad one. */
 export const MANAGED_FIX =

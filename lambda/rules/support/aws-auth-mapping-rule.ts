@@ -1,4 +1,4 @@
-import type { ObservationGroup, RuleRun, ScanContext } from '../../model/rule';
+import type { IncidentJoin, ObservationGroup, RuleRun, ScanContext } from '../../model/rule';
 import type { Mapping } from './aws-auth-mappings';
 import type { AwsAuthWrite } from './aws-auth-writes';
 import { MAPPING_LISTS, isAwsAuthHead, readAwsAuthWrite } from './aws-auth-writes';
@@ -16,6 +16,9 @@ import { BOOTSTRAPPERS_GROUP, MASTERS_GROUP, NODES_GROUP } from '../../model/ide
 export type JudgeMapping = (m: Mapping, nodeRole: string | undefined) => Record<string, string> | undefined;
 
 const WRITER_TALLY = 'writer:';
+
+/** A node role's aws-auth entry joins the incident of that role: the mapping is its cause, not a failure. */
+export const NODE_ROLE_MAPPING_INCIDENT: IncidentJoin = { cause: 'node-role', by: 'arn', username: 'username', groups: 'groups' };
 
 export function mappingRuleRun(context: ScanContext, judge: JudgeMapping): RuleRun {
   const writes: { write: AwsAuthWrite; mappings: Mapping[] }[] = [];

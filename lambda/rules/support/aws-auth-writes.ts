@@ -48,16 +48,8 @@ export function isAwsAuthHead(head: AuditHead): boolean {
  * (CloudWatch cuts strings mid-value, so a salvaged mapRoles can look broken when the real one was fine).
  */
 export function readAwsAuthWrite(record: AuditRecord): AwsAuthWrite | undefined {
+  if (!isAcceptedAwsAuthWrite(record)) return undefined;
   const e = record.event;
-  const ref = e.objectRef;
-  if (record.truncated || !ref || typeof ref !== 'object') return undefined;
-  if (ref.resource !== 'configmaps' || ref.namespace !== 'kube-system' || ref.name !== 'aws-auth' || ref.subresource) return undefined;
-  if (!WRITE_VERBS.has(str(e.verb) ?? '')) return undefined;
-  // The same request is logged again at ResponseComplete; counting both would double every write.
-  if (e.stage === 'RequestReceived') return undefined;
-  const code = statusCode(e);
-  if (code !== undefined && code >= 400) return undefined;
-  if (/[?&]dryRun=/.test(str(e.requestURI) ?? '')) return undefined;
   const data = e.verb === 'patch' ? patchData(e.requestObject) : pickData(e.requestObject);
   if (!data) return undefined;
   const write: AwsAuthWrite = {
@@ -69,6 +61,23 @@ export function readAwsAuthWrite(record: AuditRecord): AwsAuthWrite | undefined 
   };
   const arn = canonicalArn(e);
   return arn ? { ...write, writerArn: arn } : write;
+}
+
+/**
+ * A write of kube-system/aws-auth that took effect and can be read whole: not refused, not a dry run, not the
+ * RequestReceived copy of the same request, not truncated (CloudWatch cuts strings mid-value).
+ */
+export function isAcceptedAwsAuthWrite(record: AuditRecord): boolean {
+  const e = record.event;
+  const ref = e.objectRef;
+  if (record.truncated || !ref || typeof ref !== 'object') return false;
+  if (ref.resource !== 'configmaps' || ref.namespace !== 'kube-system' || ref.name !== 'aws-auth' || ref.subresource) return false;
+  if (!WRITE_VERBS.has(str(e.verb) ?? '')) return false;
+  // The same request is logged again at ResponseComplete; counting both would double every write.
+  if (e.stage === 'RequestReceived') return false;
+  const code = statusCode(e);
+  if (code !== undefined && code >= 400) return false;
+  return !/[?&]dryRun=/.test(str(e.requestURI) ?? '');
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

@@ -1,3 +1,6 @@
+import type { AuditEvent } from '../../model/records';
+import { nodeName, str } from '../../model/identity';
+
 /**
  * The one correct way to map a node IAM role, worded once so every node rule gives the same fix.
  * The engine flattens line breaks (sanitize.clean), so this is a single line.
@@ -27,4 +30,25 @@ export function tallyText(tally: Readonly<Record<string, number>>, skip: readonl
     .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
     .map(([k, n]) => `${k} x${n}`)
     .join(', ');
+}
+
+/**
+ * The node a kubelet request is about: its own name when the credential carries one, else the Lease or Node it
+ * reads or writes (a kubelet under a wrong username still names its own node there). Undefined for anything else.
+ */
+export function requestNode(e: AuditEvent): string | undefined {
+  const own = nodeName(e);
+  if (own) return own;
+  const ref = e.objectRef;
+  const name = str(ref?.name);
+  if (!name || ref?.subresource === 'token') return undefined;
+  if (ref?.resource === 'leases' && ref.namespace === 'kube-node-lease') return name;
+  if (ref?.resource === 'nodes') return name;
+  return undefined;
+}
+
+/** A tally that counts requests per node (`node:<name>`), so an incident can say how many nodes a finding covers. */
+export function nodeTally(e: AuditEvent, tally: Record<string, number> = {}): Record<string, number> {
+  const node = requestNode(e);
+  return node ? { ...tally, [`node:${node}`]: 1 } : tally;
 }
