@@ -62,7 +62,7 @@ describe('scan: a scan that reads no record is not a pass', () => {
   it('--allow-empty accepts it: the usual report, exit 0', async () => {
     const cli = io();
     expect(await main(['scan', '--allow-empty', tempDir()], cli)).toBe(0);
-    expect(cli.out()).toContain('No findings.');
+    expect(cli.out()).toContain('No incidents.');
   });
 });
 
@@ -150,7 +150,7 @@ describe('scan: paths that are not plain files', () => {
     // Assess
     expect(code).toBe(0);
     const events = JSON.parse(once.out()).stats.auditEvents;
-    expect(cli.out()).toContain(`from 1 file(s), ${events} records`);
+    expect(cli.out()).toContain(`read 1 file(s), ${events} records`);
     expect(cli.out()).toContain(`Note: skipped 2 paths: ${join(dir, 'logs', 'b.jsonl')} (the same file as ${JSON.stringify(join(dir, 'logs', 'a.jsonl'))}, read once), ${join(dir, 'logs', 'broken.jsonl')} (broken symbolic link (its target does not exist)).`);
   });
 });
