@@ -162,6 +162,8 @@ function impact(group: RoleGroup): string {
 /** The correct entry (EKS user guide, auth-configmap.html), or the one before the change when that was correct. */
 function roleFix(group: RoleGroup, arn: string | undefined, mapping: { username?: string; groups?: string[] }, rootCause: RootCause | undefined, cluster: string): string {
   const role = arn ?? '<node role ARN>';
+  // aws-auth takes the role ARN without its IAM path; an access entry takes the ARN as IAM shows it.
+  const mapped = arn ? arn.replace(/^(arn:[a-z-]+:iam::\d{12}:role\/)(?:.*\/)/, '$1') : role;
   const fargate = (mapping.username ?? '').includes('{{SessionName}}');
   const username = fargate ? 'system:node:{{SessionName}}' : 'system:node:{{EC2PrivateDNSName}}';
   const type = fargate ? 'FARGATE_LINUX' : 'EC2_LINUX';
@@ -177,7 +179,7 @@ function roleFix(group: RoleGroup, arn: string | undefined, mapping: { username?
   const verb = has(group, 'cannot-join') ? 'Add' : 'Map the role as a node: replace';
   return (
     `${verb} its entry in aws-auth (kube-system) mapRoles${has(group, 'cannot-join') ? ' for this role' : ''}:\n` +
-    `    - rolearn: ${yamlScalar(role)}\n      username: ${JSON.stringify(username)}\n      groups:\n${groups}\n${accessEntry}`
+    `    - rolearn: ${yamlScalar(mapped)}\n      username: ${JSON.stringify(username)}\n      groups:\n${groups}\n${accessEntry}`
   );
 }
 

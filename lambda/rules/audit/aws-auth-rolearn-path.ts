@@ -1,7 +1,7 @@
 import type { Rule } from '../../model/rule';
 import { AWS_AUTH_NEEDS } from '../support/aws-auth-writes';
 import { rolePathOf } from '../support/aws-auth-mappings';
-import { mappingRuleRun, writtenBy, yamlScalar } from '../support/aws-auth-mapping-rule';
+import { NODE_ROLE_MAPPING_INCIDENT, mappingRuleRun, writtenBy, yamlScalar } from '../support/aws-auth-mapping-rule';
 
 /**
  * aws-iam-authenticator matches a caller's role ARN without its IAM path: a role's credentials name it as
@@ -24,6 +24,8 @@ export const awsAuthRolearnPath: Rule = {
     'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-arns',
   ],
   needs: AWS_AUTH_NEEDS,
+  // A node role's entry is its incident's cause (its nodes are refused as unmapped); anyone else's stands alone.
+  incident: { ...NODE_ROLE_MAPPING_INCIDENT, joins: (f) => f.facts['nodeRole'] !== undefined },
   create(context) {
     return mappingRuleRun(context, (m) => {
       if (m.list !== 'mapRoles') return undefined;
