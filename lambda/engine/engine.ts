@@ -12,6 +12,7 @@ import { resolveRuleSettings } from '../model/rule-settings';
 import { nodeRoleArnOf, runsFilter } from './audit-filter';
 import { clean, cleanMultiline } from '../model/sanitize';
 import { recordTime } from '../model/audit';
+import { RequestOnce, requestId } from '../model/request-once';
 import { AwsAuthWriteMarks } from './aws-auth-write-marks';
 import { TimeHistogram } from './time-histogram';
 import type { AwsAuthMemory } from '../model/aws-auth-memory';
@@ -43,6 +44,8 @@ export interface EngineOptions {
 }
 
 interface Group {
+  /** Small and unique per finding: the key of its requests in `requests`. */
+  id: number;
   rule: Rule;
   subject: Record<string, string>;
   count: number;
@@ -64,6 +67,9 @@ export class Engine implements RecordSink {
   readonly stats: ScanStats = emptyStats();
   private readonly runs: { rule: Rule; run: RuleRun }[];
   private readonly groups = new Map<string, Group>();
+  /** Requests already counted, per finding (bounded: see RequestOnce). */
+  private readonly requests = new RequestOnce();
+  private nextGroupId = 0;
   private readonly malformedSamples: MalformedLine[] = [];
   private readonly ruleErrors = new Map<string, RuleError>();
   private readonly nodeRoleArns = new Set<string>();
@@ -213,14 +219,18 @@ export class Engine implements RecordSink {
     let g = this.groups.get(key);
     if (!g) {
       g = {
-        rule, subject, count: 0, first: Infinity, firstSeen: null, last: -Infinity, lastSeen: null,
+        id: this.nextGroupId++, rule, subject, count: 0, first: Infinity, firstSeen: null, last: -Infinity, lastSeen: null,
         tally: {}, facts: {}, evidence: [],
       };
       if (this.options.timelines) g.histogram = new TimeHistogram();
       this.groups.set(key, g);
     }
     const agg = record && 'aggregate' in record ? record.aggregate : undefined;
-    const count = o.count ?? agg?.count ?? 1;
+    // A request logged at several stages (a watch's ResponseStarted and ResponseComplete), or read twice, counts
+    // once per finding; its stages stay evidence. A rule that gives its own count has counted already.
+    const auditID = record && o.count === undefined ? requestId(record) : undefined;
+    const repeat = auditID !== undefined && !this.requests.first(`${g.id}\u0000${auditID}`);
+    const count = repeat ? 0 : (o.count ?? agg?.count ?? 1);
     g.count += count;
     const time = o.time ?? (record?.kind === 'audit' ? recordTime(record) : record && 'time' in record ? record.time : undefined) ?? record?.origin.timestamp;
     const first = o.firstSeen ?? agg?.firstSeen ?? time;
@@ -228,7 +238,7 @@ export class Engine implements RecordSink {
     this.widen(g, first);
     this.widen(g, last);
     if (g.histogram && first !== undefined && last !== undefined) g.histogram.addSpread(Date.parse(first), Date.parse(last), count);
-    if (o.tally) {
+    if (o.tally && !repeat) {
       for (const [k, n] of Object.entries(o.tally)) {
         const key = clean(k, 64);
         g.tally[key] = (g.tally[key] ?? 0) + n;

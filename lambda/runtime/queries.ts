@@ -9,8 +9,16 @@ import { QUERIED_STREAMS } from '../model/rule';
 export const ROW_LIMIT = 10_000;
 
 /** Which log streams each stream kind reads. `kube-apiserver-` also prefixes the audit streams. */
+/**
+ * The audit query counts requests, not stages: a watch is logged at ResponseStarted and again at ResponseComplete
+ * under one auditID (RequestReceived too where the policy keeps it), and a row's count must not count it twice. The
+ * final stage carries everything the rules read (the response code, the annotations); a request still running at
+ * the window's end is counted in the window its ResponseComplete falls in.
+ */
+export const NON_FINAL_STAGES = '@message not like /"stage":"(RequestReceived|ResponseStarted)"/';
+
 export const STREAM_FILTERS: Record<QueriedStream, string> = {
-  audit: '@logStream like /^kube-apiserver-audit-/',
+  audit: `@logStream like /^kube-apiserver-audit-/ and ${NON_FINAL_STAGES}`,
   apiserver: '@logStream like /^kube-apiserver-/ and @logStream not like /^kube-apiserver-audit-/',
   authenticator: '@logStream like /^authenticator-/',
 };

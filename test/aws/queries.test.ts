@@ -36,7 +36,7 @@ describe('buildQueries', () => {
     expect(audit!.queryString).toBe(
       [
         '# eks-authz-audit: audit streams; rules: lease, reason',
-        'filter @logStream like /^kube-apiserver-audit-/',
+        'filter @logStream like /^kube-apiserver-audit-/ and @message not like /"stage":"(RequestReceived|ResponseStarted)"/',
         "| filter (objectRef.resource = 'leases' and responseStatus.code = 403)",
         '    or (responseStatus.code = 403)',
         '| stats count(*) as n, min(@timestamp) as firstSeen, max(@timestamp) as lastSeen, latest(@message) as sample, earliest(@message) as firstSample, latest(@logStream) as logStream',

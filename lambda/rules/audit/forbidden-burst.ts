@@ -4,6 +4,7 @@ import type { AuditEvent } from '../../model/records';
 import type { Buffered } from '../support/buffered-observation';
 import { addRecord, emitBuffered, emptyBuffered, recordCount } from '../support/buffered-observation';
 import { auditEvidence, isForbidden } from '../../model/audit';
+import { RequestOnce, requestId } from '../../model/request-once';
 import { isNodeCredential, isRecognizedNode, str, username } from '../../model/identity';
 import { requestTarget, sourceIP } from '../support/request-target';
 import { tallyText, timeSpan } from '../support/node-mapping';
@@ -74,6 +75,7 @@ export const forbiddenBurst: Rule = {
     const minCount = thresholdOf(context.settings, FORBIDDEN_BURST);
     const minResources = thresholdOf(context.settings, FORBIDDEN_BURST_RESOURCES);
     const principals = new Map<string, Principal>();
+    const requests = new RequestOnce();
     return {
       // The fast path's contract (RuleRun.wantsAudit): only 403s are counted.
       wantsAudit: (head) => isForbidden(head),
@@ -84,6 +86,9 @@ export const forbiddenBurst: Rule = {
         if (user === undefined || leftToOthers(e, user)) return;
         const ip = sourceIP(e) ?? '(unknown)';
         const key = `${user}\u0000${ip}`;
+        // The threshold counts requests: a request read twice (or logged at two stages) is one refusal.
+        const id = requestId(record);
+        if (id !== undefined && !requests.first(`${key}\u0000${id}`)) return;
         let p = principals.get(key);
         if (!p) principals.set(key, (p = { username: user, ip, buffered: emptyBuffered(), resources: new Map() }));
         addRecord(p.buffered, record, auditEvidence(record));
