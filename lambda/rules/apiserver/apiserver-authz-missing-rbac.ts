@@ -1,9 +1,7 @@
-import type { Rule } from '../../model/rule';
-import { APISERVER_FLAG_NEEDS, judgeableModes, showList } from '../support/apiserver-flag-starts';
-import { MANAGED_FIX, flagRuleRun, recommendedModes, startsPhrase, APISERVER_CONFIG_INCIDENT } from '../support/apiserver-flag-rule';
+import { authorizationModeRule } from '../support/authorization-mode-rule';
 
 /** CIS 1.2.8: without RBAC, Roles and bindings (EKS's own included) have no effect. */
-export const apiserverAuthzMissingRbac: Rule = {
+export const apiserverAuthzMissingRbac = authorizationModeRule({
   id: 'apiserver-authz-missing-rbac',
   severity: 'high',
   title: 'kube-apiserver authorization mode lacks RBAC',
@@ -14,24 +12,11 @@ export const apiserverAuthzMissingRbac: Rule = {
     'https://kubernetes.io/docs/reference/access-authn-authz/rbac/',
     'https://kubernetes.io/docs/reference/command-line-tools-reference/kube-apiserver/',
   ],
-  needs: APISERVER_FLAG_NEEDS,
-  incident: APISERVER_CONFIG_INCIDENT,
-  create() {
-    return flagRuleRun((start, config) => {
-      const modes = judgeableModes(config);
-      const line = start.flags.get('authorization-mode');
-      if (!modes || !line || modes.includes('RBAC')) return undefined;
-      return { subject: { flag: 'authorization-mode', value: showList(modes) }, lines: [line] };
-    });
-  },
-  describe(g) {
-    const value = g.subject['value'] ?? '[]';
-    return {
-      message:
-        `${startsPhrase(g)} printed --authorization-mode="${value}", without RBAC. Every Role, ClusterRole and binding is ignored, EKS's own included ` +
-        '(eks:node-bootstrapper, which lets nodes request their serving certificates): service accounts, users and bootstrapping nodes get only what the other modes decide, ' +
-        'which is either too little (workloads and node joins fail with 403) or, with AlwaysAllow, everything. This is what the API server printed at start, so it held for these starts.',
-      remediation: `${MANAGED_FIX}restart kube-apiserver with --authorization-mode=${recommendedModes(value)}.`,
-    };
-  },
-};
+  mode: 'RBAC',
+  when: 'missing',
+  fallbackValue: '[]',
+  consequences: () =>
+    "Every Role, ClusterRole and binding is ignored, EKS's own included " +
+    '(eks:node-bootstrapper, which lets nodes request their serving certificates): service accounts, users and bootstrapping nodes get only what the other modes decide, ' +
+    'which is either too little (workloads and node joins fail with 403) or, with AlwaysAllow, everything.',
+});
