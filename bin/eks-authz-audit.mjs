@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // CLI launcher. The runtime code is TypeScript under lambda/, and a clone works right after `npm ci` with no build
-// step: the first run bundles it with esbuild into node_modules/.cache (about 0.5-0.8 s), later runs import that
-// bundle (0.14 s start-up instead of 0.65 s through tsx) until a source changes, which rebuilds it
+// step: the first run bundles it with esbuild into node_modules/.cache, later runs import that bundle (a fraction
+// of tsx's start-up: bench/README.md "Measurements behind the code") until a source changes, which rebuilds it
 // (lambda/cli/bundle.mjs). When the bundle cannot be built or loaded, tsx compiles the same program
-// (lambda/cli/entry.ts) on the fly, as before. EKS_AUTHZ_AUDIT_BUNDLE=off forces tsx; EKS_AUTHZ_AUDIT_DEBUG=1 says
-// on stderr which way it ran and why.
+// (lambda/cli/entry.ts) on the fly. EKS_AUTHZ_AUDIT_BUNDLE=off forces tsx; EKS_AUTHZ_AUDIT_DEBUG=1 says on stderr
+// which way it ran and why.
 import { fileURLToPath, pathToFileURL } from 'node:url';
 // Plain JavaScript, so that deciding costs no TypeScript compiler: see the head of that file.
 import { cliBundle, debug } from '../lambda/cli/bundle.mjs';
@@ -24,8 +24,8 @@ if (!(bundle !== undefined && (await runBundle(bundle)))) {
  * @param {string} cli
  */
 async function runBundle(cli) {
-  // Reading the bundle's source maps costs start-up (0.17-0.22 s instead of 0.13-0.16 s), so TypeScript lines
-  // in stacks only when debugging. Node reads a module's map as it loads it: this must come before the import.
+  // Reading the bundle's source maps costs start-up (bench/README.md), so TypeScript lines in stacks only when
+  // debugging. Node reads a module's map as it loads it: this must come before the import.
   if (process.env.EKS_AUTHZ_AUDIT_DEBUG) process.setSourceMapsEnabled(true);
   try {
     debug(`running ${cli}`);

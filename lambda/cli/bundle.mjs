@@ -4,7 +4,7 @@
 //
 // Plain JavaScript typed with JSDoc (types for the tests in bundle.d.mts), not TypeScript: the launcher imports it
 // before it knows whether tsx is needed at all, and Node 20 cannot load .ts by itself. Going through tsx here
-// would pay the very start-up cost (0.4-0.5 s) the bundle exists to save.
+// would pay the very start-up cost the bundle exists to save.
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -15,7 +15,7 @@ const SOURCE = /\.(?:ts|mts|js|mjs|json)$/;
 /** A finished build's directory name: a bundle key. Anything else in the cache is left alone or is a temp dir. */
 const KEY_DIR = /^[0-9a-f]{16}$/;
 const TMP_PREFIX = '.tmp-';
-/** A temp dir this old belongs to a build that crashed, not to one still running (a build takes about 0.5 s). */
+/** A temp dir this old belongs to a build that crashed, not to one still running (a build takes seconds at most). */
 const STALE_TMP_MS = 10 * 60_000;
 
 /**
@@ -71,8 +71,8 @@ export async function cliBundle(repoRoot, options = {}) {
  * What the bundle is built from, as a cache key: every source file under lambda/ (path, size, mtime),
  * package-lock.json (the dependencies that get bundled), tsconfig.json (esbuild reads it), the esbuild version
  * and Node's major version (the target). sha256, first 16 hex digits.
- * Stat, not read: on 96 files (2-core VM, Node 20) a first call in a fresh process takes 5.5-7 ms, a warm one
- * about 2 ms; readdirSync's own recursive option made the first call 9-14 ms, hence the walk below.
+ * Stat, not read, and a hand-written walk rather than readdirSync's recursive option: both were faster on a
+ * fresh process (bench/README.md "Measurements behind the code"); this runs on every start.
  * @param {string} repoRoot
  * @param {string} esbuildVersion
  * @returns {string}
@@ -152,8 +152,7 @@ async function build(repoRoot, outdir) {
       platform: 'node',
       format: 'esm',
       target: 'node20',
-      // The AWS SDK, which only `audit` loads, lands in its own chunks: a local scan starts in 0.15 s instead
-      // of 0.20 s with one file (median of 7, empty log).
+      // The AWS SDK, which only `audit` loads, lands in its own chunks, so a local scan does not load it.
       splitting: true,
       // No start-up cost: Node reads the maps only when source maps are enabled (the launcher does that under
       // EKS_AUTHZ_AUDIT_DEBUG, for stacks with TypeScript lines).

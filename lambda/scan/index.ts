@@ -18,9 +18,9 @@ export type { FilterRecipe, ParallelOptions } from './parallel';
 /** Default cap on one line or one JSON element: longer ones are reported malformed and skipped. */
 export const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
 
-// Streams (stdin, gzip): measured splitting 200 MB of JSON lines into lines (2 cores, noisy): 0.25-0.6 s
-// with 1 MiB chunks, 0.8-1.7 s with 64 KiB, the cost being per chunk. Plain files are read synchronously
-// into one 64 KiB buffer instead (source.ts): no per-chunk cost, and the bytes stay in the CPU cache.
+// Streams (stdin, gzip) cost per chunk, so they are read in large chunks (bench/README.md "Measurements behind the
+// code"). Plain files are read synchronously into one 64 KiB buffer instead (source.ts): no per-chunk cost, and
+// the bytes stay in the CPU cache.
 const CHUNK_BYTES = 1024 * 1024;
 
 /**

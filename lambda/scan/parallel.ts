@@ -29,10 +29,8 @@ export interface ParallelOptions {
 }
 
 /**
- * Measured here (2 cores, bundled CLI, one file): 100 MB took 0.60 s on one thread and 0.75 s with two workers,
- * 200 MB 0.95 s and 1.05 s, 400 MB 1.35 s and 1.2 s, 1 GB 2.75 s and 1.9 s. A worker's first 4 MiB segment
- * takes about 0.1 s (cold code) and it reaches full speed only after a few hundred MB: below about 300 MB in
- * all, one warm thread wins.
+ * A worker starts on cold code and reaches full speed only after a few hundred MB, so below about that much input
+ * one warm thread wins (bench/README.md "Measurements behind the code").
  */
 export const DEFAULT_PARALLEL_MIN_BYTES = 256 * 1024 * 1024;
 export const DEFAULT_PARALLEL_MIN_FILE_BYTES = 1024 * 1024;
@@ -42,16 +40,16 @@ const AHEAD_PER_WORKER = 2;
 
 /**
  * A worker allocates fast (a string per 64 KiB chunk, small objects per line) and V8 grows its young generation
- * to match, per thread: peak RSS then grew with the input (2 workers: 101 / 118 / 149 MB for 100 MB / 1 GB /
- * 2 GB). Capped at 8 MB it stays flat (102-105 MB for 1 and 2 GB) at the same speed; 4 MB was no smaller and
- * slower. Large strings (a long line) live outside the young generation, so this caps no input.
+ * to match, per thread: peak RSS then grew with the input. Capped at 8 MB it stays flat at the same speed; 4 MB
+ * was no smaller and slower (bench/README.md). Large strings (a long line) live outside the young generation, so
+ * this caps no input.
  */
 const WORKER_LIMITS = { maxYoungGenerationSizeMb: 8 } as const;
 
 /**
  * One per core, at most 4; but one (no threads) when this code runs from source: each worker would then load tsx
- * and compile the sources itself, which ate the gain (1 GB: 3.1-3.5 s with two workers, 3.1-3.6 s on one thread)
- * and cost 50 MB (176-180 MB peak RSS instead of 125-130). A number given (ParallelOptions.workers) still holds.
+ * and compile the sources itself, which ate the gain and cost memory (bench/README.md). A number given
+ * (ParallelOptions.workers) still holds.
  */
 export function defaultWorkers(): number {
   return runningFromSource() ? 1 : Math.min(availableParallelism(), 4);
