@@ -1,6 +1,6 @@
 /**
  * Takes docs/html-report.png, the README's picture of the HTML report: the samples' report (`npm run demo`
- * writes the same page) opened in Debian's Chromium: the card of the first incident with a timeline.
+ * writes the same page) opened in Debian's Chromium: the card of the first incident tied to an aws-auth write.
  * Run `npm run report-screenshot` after changing the page; needs /usr/bin/chromium.
  */
 import { execFileSync } from 'node:child_process';
@@ -31,9 +31,10 @@ try {
     await page.route('**/*', (route) => (route.request().url() === pathToFileURL(file).href ? route.continue() : route.abort()));
     await page.goto(pathToFileURL(file).href);
     await page.waitForSelector('body[data-ready="true"]');
-    // The first incident with a timeline: its card is what the page adds over the text report.
-    const card = page.locator('article.incident:has(canvas)').first();
-    if ((await card.count()) === 0) throw new Error('the samples\' report has no incident with a timeline: nothing to show');
+    // The first incident whose timeline marks the aws-auth write behind it: the card shows what the page adds over
+    // the text report, the failures starting after the edit.
+    const card = page.locator('article.incident:has(.markers li.cause)').first();
+    if ((await card.count()) === 0) throw new Error('the samples\' report has no incident with a timeline and its aws-auth change: nothing to show');
     await card.screenshot({ path: out });
   } finally {
     await context.close();

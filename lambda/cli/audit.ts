@@ -16,7 +16,7 @@ import { parseDuration, parseIsoTime, toWholeSeconds, type TimeWindow } from '..
 import { renderText } from '../report/text';
 import { EXIT, UsageError, parseFlags, type CliIO } from './io';
 import { useColor } from './color';
-import { checkHtmlTarget, incidentsOf, renderHtmlPage, scanNotes } from './html-output';
+import { checkHtmlTarget, renderHtmlPage, scanNotes } from './html-output';
 import { flagMessage, targetLogGroup } from './queries';
 import { thresholdFlags } from './scan';
 
@@ -219,7 +219,7 @@ function write(io: CliIO, options: AuditCliOptions, response: AuditResponse): vo
         source: `CloudWatch Logs Insights, ${response.window.start} to ${response.window.end}`,
         generatedAt: new Date().toISOString(),
         findings: rest.findings,
-        incidents: incidentsOf(c),
+        incidents: c.incidents ?? [],
         ...(timelines ? { timelines } : {}),
         stats: c.stats,
         notes,

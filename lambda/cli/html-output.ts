@@ -1,5 +1,4 @@
 import type { ScanResult } from '../model/findings';
-import type { Incident } from '../model/incident';
 import { loadHtmlAssets } from '../report/html-assets';
 import { renderHtml, type HtmlReportInput } from '../report/html';
 import { UsageError, type OutputStream } from './io';
@@ -19,12 +18,6 @@ export function scanNotes(result: Pick<ScanResult, 'stats' | 'malformedSamples' 
   if (result.stats.truncated > 0) notes.push(`${result.stats.truncated} truncated audit event(s) were salvaged: their fields may be incomplete.`);
   for (const e of result.ruleErrors) notes.push(`Rule ${e.ruleId} failed ${e.count} time(s): ${e.error}`);
   return notes;
-}
-
-/** The incidents of a result, once the engine groups findings into them (none before). */
-export function incidentsOf(result: object): Incident[] {
-  const incidents = (result as { incidents?: unknown }).incidents;
-  return Array.isArray(incidents) ? (incidents as Incident[]) : [];
 }
 
 export function renderHtmlPage(input: HtmlReportInput): string {

@@ -11,7 +11,7 @@ import { EXIT, UsageError, parseFlags, type CliIO } from './io';
 import { useColor } from './color';
 import { Progress } from './progress';
 import { inputNotes, nothingReadMessage } from './scan-notes';
-import { checkHtmlTarget, incidentsOf, renderHtmlPage, scanNotes } from './html-output';
+import { checkHtmlTarget, renderHtmlPage, scanNotes } from './html-output';
 
 export const SCAN_USAGE = `Usage: eks-authz-audit scan [options] PATH...
 
@@ -149,7 +149,7 @@ export async function scanCommand(argv: readonly string[], io: CliIO): Promise<n
       source: `scan of ${options.paths.join(', ')}`,
       generatedAt: new Date().toISOString(),
       findings: result.findings,
-      incidents: incidentsOf(result),
+      incidents: result.incidents,
       ...(result.timelines ? { timelines: result.timelines } : {}),
       stats: result.stats,
       notes: [...scanNotes(result), ...notes.map((n) => n.replace(/^Note: /, ''))],

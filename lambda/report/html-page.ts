@@ -62,6 +62,8 @@ export const PAGE_SCRIPT = `(function () {
 'use strict';
 var data = JSON.parse(document.getElementById('report-data').textContent);
 var SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'];
+var WHOLE_STEPS = [];
+for (var step = 1; step < 1e10; step *= 10) WHOLE_STEPS.push(step, step * 2, step * 5);
 var PALETTE = ['#1565c0', '#2e7d32', '#ef6c00', '#6a1b9a', '#00838f', '#ad1457', '#4e342e', '#9e9d24', '#757575'];
 
 function el(tag, cls, text) {
@@ -236,7 +238,8 @@ function drawCharts() {
         return { label: s.label + ' (' + s.total.toLocaleString('en-US') + ')', stroke: PALETTE[i % PALETTE.length], width: 2,
           paths: uPlot.paths.stepped({ align: 1 }), points: { show: false } };
       })),
-      axes: [{}, { label: 'events per ' + seconds(chart.bucketSeconds), size: 56 }],
+      // Counts are whole: ticks at 1, 2, 5, 10, 20, 50... never at 0.2.
+      axes: [{}, { label: 'events per ' + seconds(chart.bucketSeconds), size: 56, incrs: WHOLE_STEPS }],
       plugins: [markerPlugin(chart.markers)],
     };
     c.plot = new uPlot(opts, [chart.x].concat(chart.series.map(function (s) { return s.values; })), c.holder);

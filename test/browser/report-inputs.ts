@@ -1,10 +1,8 @@
-import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Finding, ScanResult } from '../../lambda/model/findings';
+import type { ScanResult } from '../../lambda/model/findings';
 import type { Incident } from '../../lambda/model/incident';
-import { severityRank } from '../../lambda/model/severity';
 
 export const HOSTILE_USER = '<script>alert(1)</script>';
 export const HOSTILE_NODE = '<img src=x onerror="window.pwned=true">';
@@ -54,56 +52,7 @@ export function hostileInput(): { path: string; remove: () => void } {
   return { path, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/**
- * The result's incidents; until the engine groups findings itself, a stand-in: the findings of one IAM role (or of
- * one node username's role) together, any other finding alone, with the role's aws-auth write as the change.
- */
+/** The incidents the engine grouped. */
 export function incidentsFor(result: ScanResult): Incident[] {
-  const own = (result as { incidents?: Incident[] }).incidents;
-  if (own) return own;
-  const groups = new Map<string, Finding[]>();
-  for (const f of result.findings) {
-    const key = f.subject['arn'] ?? f.fingerprint;
-    groups.set(key, [...(groups.get(key) ?? []), f]);
-  }
-  // A lease finding names its node and username, not the role: it belongs to the role whose findings share that username.
-  const roleOfUser = new Map<string, string>();
-  for (const [key, list] of groups) for (const f of list) if (f.subject['arn'] && f.subject['username']) roleOfUser.set(f.subject['username'], key);
-  for (const [key, list] of [...groups]) {
-    const f = list[0]!;
-    const role = f.subject['arn'] ? undefined : roleOfUser.get(f.subject['username'] ?? '');
-    if (list.length === 1 && role) {
-      groups.delete(key);
-      groups.get(role)!.push(f);
-    }
-  }
-  const writes = result.timelines?.awsAuthWrites ?? [];
-  return [...groups.entries()].map(([key, list]) => {
-    list.sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
-    const times = list.flatMap((f) => [f.firstSeen, f.lastSeen]).filter((t): t is string => t !== null).sort();
-    const isRole = key.startsWith('arn:');
-    const write = isRole ? writes.find((w) => list.some((f) => f.ruleId.startsWith('aws-auth') && f.firstSeen === w.time)) : undefined;
-    const nodes = [...new Set(list.map((f) => f.subject['node']).filter((n): n is string => n !== undefined))];
-    const incident: Incident = {
-      id: createHash('sha256').update(key).digest('hex').slice(0, 32),
-      cluster: 'demo',
-      severity: list[0]!.severity,
-      title: isRole ? `Node role ${key.split('/').pop()}: ${list.length} findings` : list[0]!.title,
-      cause: {
-        kind: isRole ? 'node-role' : 'finding',
-        summary: isRole ? `the mapping of ${key}` : list[0]!.message.split('\n')[0]!,
-        ...(isRole ? { roleArn: key } : {}),
-        ...(write
-          ? { change: { time: write.time, verb: write.verb, ...(write.username ? { username: write.username } : {}), before: null, after: `- rolearn: ${key}\n  username: ${HOSTILE_USER}` } }
-          : { changeUnknown: 'the change that introduced it is older than the data' }),
-      },
-      impact: `${nodes.length} node(s) affected`,
-      remediation: list[0]!.remediation,
-      findings: list.map((f) => f.fingerprint),
-      firstSeen: times[0] ?? null,
-      lastSeen: times[times.length - 1] ?? null,
-      ...(nodes.length > 0 ? { nodes: { count: nodes.length, names: nodes.slice(0, 10) } } : {}),
-    };
-    return incident;
-  });
+  return result.incidents;
 }
