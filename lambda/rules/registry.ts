@@ -8,6 +8,7 @@ import { nodeNameMismatch } from './audit/node-name-mismatch';
 import { nodeRestrictionDenied } from './audit/node-restriction-denied';
 import { nodeForbiddenOther } from './audit/node-forbidden-other';
 import { nodeKubeletAnonymous } from './audit/node-kubelet-anonymous';
+import { nodeAuthorizerStartupRace } from './audit/node-authorizer-startup-race';
 import { apiserverAuthzAlwaysAllow } from './apiserver/apiserver-authz-always-allow';
 import { apiserverAuthzMissingNode } from './apiserver/apiserver-authz-missing-node';
 import { apiserverAuthzMissingRbac } from './apiserver/apiserver-authz-missing-rbac';
@@ -39,6 +40,7 @@ export const RULES: readonly Rule[] = [
   nodeRestrictionDenied,
   nodeForbiddenOther,
   nodeKubeletAnonymous,
+  nodeAuthorizerStartupRace,
   apiserverAuthzAlwaysAllow,
   apiserverAuthzMissingNode,
   apiserverAuthzMissingRbac,

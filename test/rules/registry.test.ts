@@ -13,6 +13,7 @@ describe('rule registry', () => {
       ['node-restriction-denied', 'medium'],
       ['node-forbidden-other', 'low'],
       ['node-kubelet-anonymous', 'high'],
+      ['node-authorizer-startup-race', 'low'],
       ['apiserver-authz-always-allow', 'critical'],
       ['apiserver-authz-missing-node', 'high'],
       ['apiserver-authz-missing-rbac', 'high'],

@@ -3,11 +3,17 @@ import { auditEvidence } from '../../model/audit';
 import { str } from '../../model/identity';
 import { classifyDenialRecord, classifyNodeDenial, isForbiddenHead, textOf } from '../support/node-denial';
 import { tallyText, timeSpan } from '../support/node-mapping';
-import { TextDenials } from '../support/text-denials';
+import { denialEvidence, TextDenials } from '../support/text-denials';
+import { isNodeGraphSuccessHead, objectKey, StartupRaces } from '../support/startup-race';
+import type { Buffered } from '../support/buffered-observation';
+import { addRecord, emitBuffered, emptyBuffered } from '../support/buffered-observation';
+import { RequestOnce, requestId } from '../../model/request-once';
 import { NODE_DENIAL_LINE_NEEDS } from '../support/node-denial-line-needs';
 
 /** Distinct objects remembered per finding; beyond this we only say "at least". */
 const MAX_OBJECTS = 1000;
+/** Nodes x resources kept until finish(); beyond it new subjects are not reported (node names come from credentials). */
+const MAX_SUBJECTS = 10_000;
 
 /**
  * The Node authorizer lets a kubelet read a secret, configmap, PVC, PV or volume attachment only through a
@@ -39,6 +45,11 @@ export const nodeUnrelatedObjectAccess: Rule = {
   create() {
     const seen = new Map<string, Set<string>>();
     const text = new TextDenials();
+    const races = new StartupRaces();
+    const requests = new RequestOnce();
+    // Audit observations wait for finish(): a node whose refusals turn out to be a start-up race is
+    // node-authorizer-startup-race's, not this rule's.
+    const audit = new Map<string, { subject: Record<string, string>; buffered: Buffered; tally: Record<string, number> }>();
     /** 1 when `namespace/name` is a new object of this node and resource (counted up to MAX_OBJECTS). */
     const fresh = (node: string, resource: string, object: string): number => {
       const key = `${node}\u0000${resource}`;
@@ -49,31 +60,55 @@ export const nodeUnrelatedObjectAccess: Rule = {
       return 1;
     };
     return {
-      wantsAudit: isForbiddenHead,
-      onAudit(record, emit) {
+      wantsAudit: (head) => isForbiddenHead(head) || isNodeGraphSuccessHead(head),
+      onFlag(record) {
+        races.addFlag(record);
+      },
+      onAudit(record) {
         const e = record.event;
         const d = classifyNodeDenial(e);
-        if (d?.kind !== 'unrelated-object') return;
+        if (d?.kind !== 'unrelated-object') {
+          races.addSuccess(record);
+          return;
+        }
         const subject = { node: d.node, resource: d.resource };
         text.coveredByAudit(subject);
-        const n = record.aggregate?.count ?? 1;
-        emit({
-          subject,
-          evidence: auditEvidence(record),
-          tally: { objects: fresh(d.node, d.resource, `${str(e.objectRef?.namespace) ?? ''}/${str(e.objectRef?.name) ?? ''}`), [str(e.verb) ?? 'unknown']: n },
-        });
+        const evidence = auditEvidence(record);
+        const ns = str(e.objectRef?.namespace);
+        const name = str(e.objectRef?.name);
+        races.addDenial(d.node, objectKey(d.resource, ns, name), record, evidence, true);
+        const key = `${d.node}\u0000${d.resource}`;
+        let a = audit.get(key);
+        if (!a) {
+          if (audit.size >= MAX_SUBJECTS) return;
+          audit.set(key, (a = { subject, buffered: emptyBuffered(), tally: Object.create(null) as Record<string, number> }));
+        }
+        // Requests, not stages or duplicates: the engine's RequestOnce does not see buffered counts.
+        const id = requestId(record);
+        if (id !== undefined && !requests.first(`${key}\u0000${id}`)) return;
+        addRecord(a.buffered, record, evidence);
+        const verb = str(e.verb) ?? 'unknown';
+        a.tally['objects'] = (a.tally['objects'] ?? 0) + fresh(d.node, d.resource, `${ns ?? ''}/${name ?? ''}`);
+        a.tally[verb] = (a.tally[verb] ?? 0) + (record.aggregate?.count ?? 1);
       },
       onNodeDenial(record) {
         const d = classifyDenialRecord(record);
         if (d?.kind !== 'unrelated-object') return;
         const n = record.aggregate?.count ?? 1;
+        const ns = textOf(record.namespace);
+        const name = textOf(record.name);
+        races.addDenial(d.node, objectKey(d.resource, ns || undefined, name || undefined), record, denialEvidence(record), false);
         text.add({ node: d.node, resource: d.resource }, record, {
-          objects: fresh(d.node, d.resource, `${textOf(record.namespace)}/${textOf(record.name)}`),
+          objects: fresh(d.node, d.resource, `${ns}/${name}`),
           [textOf(record.verb) || 'unknown']: n,
         });
       },
       finish(emit) {
-        text.flush(emit);
+        for (const a of audit.values()) {
+          if (races.race(a.subject['node'] ?? '')) continue;
+          emitBuffered(emit, a.subject, a.buffered, { tally: { ...a.tally } });
+        }
+        text.flush(emit, (subject) => races.race(subject['node'] ?? '') === undefined);
       },
     };
   },

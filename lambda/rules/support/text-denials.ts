@@ -63,10 +63,10 @@ export class TextDenials {
     for (const [k, v] of Object.entries(facts)) if (!Object.hasOwn(p.facts, k)) p.facts[k] = v;
   }
 
-  /** Emits every subject no audit event covered. */
-  flush(emit: Emit): void {
+  /** Emits every subject no audit event covered (and `keep` accepts). */
+  flush(emit: Emit, keep: (subject: Readonly<Record<string, string>>) => boolean = () => true): void {
     for (const p of this.pending.values()) {
-      if (this.audited.has(this.coverKey(p.subject))) continue;
+      if (this.audited.has(this.coverKey(p.subject)) || !keep(p.subject)) continue;
       emitBuffered(emit, p.subject, p.buffered, { tally: { ...p.tally }, facts: p.facts });
     }
   }
