@@ -297,7 +297,7 @@ export class EksAuthzAuditor extends Construct {
     // StopQuery has no resource type in the service authorization reference. GetQueryResults names only
     // a query id and is commonly granted on `*`, but the current reference lists log-group for it: `*`
     // works under either reading (it can read query results, not log groups), a scoped grant under one.
-    // See README "IAM permissions".
+    // See docs/architecture.md "IAM permissions of the function".
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['logs:GetQueryResults', 'logs:StopQuery'], resources: ['*'] }),
     );

@@ -3,7 +3,7 @@ import { clean } from '../model/sanitize';
 import type { Severity } from '../model/severity';
 import type { InputSummary } from '../scan/index';
 
-/** The formats `scan` reads, for the message of a scan that read nothing (README "Input formats" has the detail). */
+/** The formats `scan` reads, for the message of a scan that read nothing (docs/formats.md "Input formats" has the detail). */
 export const ACCEPTED_FORMATS = [
   'Kubernetes audit events as JSON Lines (kube-apiserver --audit-log-path, one CloudWatch audit event per line)',
   'kube-apiserver klog lines and aws-iam-authenticator logrus lines',

@@ -24,7 +24,7 @@ export interface Evidence {
 }
 
 /**
- * The JSON output contract (README "JSON output"). Keep it stable: the CLI's `--format json`,
+ * The JSON output contract (docs/formats.md "JSON output"). Keep it stable: the CLI's `--format json`,
  * the Lambda response and the SNS machine-readable message all carry this shape.
  */
 export interface Finding {

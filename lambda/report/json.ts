@@ -5,7 +5,7 @@ import type { RuleError } from '../model/findings';
 import type { Incident } from '../model/incident';
 import type { ExpiredSuppression, SuppressedFinding } from '../model/suppression';
 
-/** The JSON output contract of `scan --format json` (README "JSON output"). Fields are only ever added. */
+/** The JSON output contract of `scan --format json` (docs/formats.md "JSON output"). Fields are only ever added. */
 export interface ScanReport {
   findings: Finding[];
   stats: ScanStats;
