@@ -15,6 +15,7 @@ describe('the audit function bundle', () => {
   const outdir = mkdtempSync(join(tmpdir(), 'eks-authz-audit-bundle-'));
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
+  // A real esbuild bundle and a child Node process: about 25 s when the two cores are shared by many jobs.
   it('is built by the local esbuild and exports a handler function', () => {
     // Prepare
     const app = new App({ outdir });
@@ -50,5 +51,5 @@ describe('the audit function bundle', () => {
       { cwd: assetDir, env, encoding: 'utf8' },
     );
     expect(loaded.trim()).toBe('function');
-  });
+  }, 120_000);
 });
