@@ -130,18 +130,22 @@ function addToRole(group: RoleGroup, e: FindingEntry, arn: string | undefined, u
   }
 }
 
-/** The earliest finding that is a failure (not the mapping itself), and what it was. */
+/**
+ * The earliest finding that is a failure (not the mapping itself), and what it was. One request can start
+ * several findings (a refused lease is also an unrecognized identity): the narrowest of them, the one with
+ * the fewest events, says best what failed.
+ */
 function firstFailure(group: RoleGroup): RoleFailure | undefined {
-  let best: RoleFailure | undefined;
-  let bestMs = Infinity;
+  let best: { failure: RoleFailure; ms: number; count: number } | undefined;
   for (const e of group.entries) {
     const what = e.rule.incident?.failure;
     const time = e.finding.firstSeen;
     if (!what || !time) continue;
-    const t = Date.parse(time);
-    if (!Number.isNaN(t) && t < bestMs) [bestMs, best] = [t, { time, what }];
+    const ms = Date.parse(time);
+    if (Number.isNaN(ms)) continue;
+    if (!best || ms < best.ms || (ms === best.ms && e.finding.count < best.count)) best = { failure: { time, what }, ms, count: e.finding.count };
   }
-  return best;
+  return best?.failure;
 }
 
 export type { FindingEntry };
