@@ -12,7 +12,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { createHandler } from '../lambda/runtime/lambda-runtime';
-import type { RuntimeConfig } from '../lambda/runtime/config';
+import { loadConfig, type RuntimeConfig } from '../lambda/runtime/config';
 import { InvalidRequestError } from '../lambda/runtime/request';
 import { AuditFailedError, DeliveryFailedError } from '../lambda/runtime/run';
 import { METRICS, ENV } from '../lambda/settings/names';
@@ -325,5 +325,27 @@ describe('handler module: cold start', () => {
     // Assess
     expect(typeof mod.handler).toBe('function');
     await expect(mod.handler({ lookback: 'x' })).rejects.toMatchObject({ field: 'lookback' });
+  });
+});
+
+describe('handler: suppressions', () => {
+  it('reads the suppressions setting from its variable: suppressed findings are counted, not published, and open no incident', async () => {
+    // Prepare
+    const env = {
+      [ENV.CLUSTERS]: '[{"name":"prod"}]', [ENV.TOPIC_ARN]: TOPIC,
+      [ENV.SUPPRESSIONS]: JSON.stringify([{ ruleId: 'node-lease-forbidden', subject: { node: 'ip-10-0-0-1.*' }, reason: 'node being replaced', expires: '2099-01-01' }]),
+    };
+    cw.on(StartQueryCommand).resolves({ queryId: 'q1' });
+    cw.on(GetQueryResultsCommand).resolves({ status: 'Complete', results: leaseRows(3), statistics: { recordsMatched: 1080, recordsScanned: 90000, bytesScanned: 5e7 } });
+
+    // Act
+    const response = await handlerWith({ config: loadConfig(env) })(scheduledEvent(EVENT_TIME), context());
+
+    // Assess
+    const prod = response.clusters[0]!;
+    expect(prod.findings.map((f) => f.subject['node']).sort()).toEqual(['ip-10-0-0-0.ec2.internal', 'ip-10-0-0-2.ec2.internal']);
+    expect(prod.suppressed).toMatchObject([{ ruleId: 'node-lease-forbidden', subject: { node: 'ip-10-0-0-1.ec2.internal' }, reason: 'node being replaced' }]);
+    expect(prod.incidents?.flatMap((i) => i.findings)).not.toContain(prod.suppressed![0]!.fingerprint);
+    expect(prod.incidents?.[0]?.nodes?.count).toBe(2);
   });
 });

@@ -19,6 +19,8 @@ import { useColor } from './color';
 import { checkHtmlTarget, renderHtmlPage, scanNotes } from './html-output';
 import { flagMessage, targetLogGroup } from './queries';
 import { thresholdFlags } from './scan';
+import { readSuppressionsFile } from './suppressions-file';
+import type { Suppression } from '../model/suppression';
 
 export const AUDIT_USAGE = `Usage: eks-authz-audit audit --cluster NAME (--since 24h | --start ISO --end ISO) [options]
 
@@ -38,6 +40,8 @@ Options:
   --min-severity S          leave out findings below S (default: info)
   --fail-on S               exit 1 when a finding reaches severity S (default: never)
   --publish TOPIC_ARN       also publish the report to this SNS topic, as the Lambda does
+  --suppressions FILE       known exceptions (YAML or JSON list of {ruleId, subject: {key: glob},
+                            reason, expires}), as the Lambda's suppressions setting
 ${settingFlagHelp(28)}
   -h, --help                show this help
 
@@ -59,6 +63,8 @@ export interface AuditCliOptions {
   readonly publish?: string;
   /** Rule thresholds given as flags; the rest take their defaults, as in the Lambda. */
   readonly settings: Partial<RuleSettings>;
+  /** From --suppressions FILE, checked. */
+  readonly suppressions: readonly Suppression[];
 }
 
 /** Injected in tests: a clock (so polls do not wait) and the current time. */
@@ -84,6 +90,7 @@ export function parseAuditArgs(argv: readonly string[], nowMs: number): AuditCli
       'min-severity': { type: 'string', default: 'info' },
       'fail-on': { type: 'string' },
       publish: { type: 'string' },
+      suppressions: { type: 'string' },
       ...settingFlagOptions(),
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -121,6 +128,7 @@ export function parseAuditArgs(argv: readonly string[], nowMs: number): AuditCli
     ...(v['fail-on'] !== undefined ? { failOn: severity(v['fail-on'], '--fail-on') } : {}),
     ...(v.publish !== undefined ? { publish: v.publish } : {}),
     settings,
+    suppressions: readSuppressionsFile(v.suppressions),
   };
 }
 
@@ -173,6 +181,7 @@ export async function auditCommand(argv: readonly string[], io: CliIO, deps: Aud
         timeLeft: () => Infinity,
         concurrency: 1,
         timelines: options.format === 'html',
+        suppressions: options.suppressions,
         settings: options.settings,
         ...(deps.runnerOptions ? { runnerOptions: deps.runnerOptions } : {}),
         ...(progress ? { onProgress: progress.update } : {}),
@@ -235,7 +244,13 @@ function write(io: CliIO, options: AuditCliOptions, response: AuditResponse): vo
 
 function renderCluster(c: ClusterResult, response: AuditResponse, color: boolean): string {
   const lines = [`Cluster ${c.cluster}, ${response.window.start} .. ${response.window.end}`, ''];
-  const body = renderText({ findings: c.findings, incidents: c.incidents ?? [], stats: c.stats, malformedSamples: c.malformedSamples, ruleErrors: c.ruleErrors }, { color, width: 100 });
+  const body = renderText(
+    {
+      findings: c.findings, incidents: c.incidents ?? [], stats: c.stats, malformedSamples: c.malformedSamples, ruleErrors: c.ruleErrors,
+      ...(c.suppressed ? { suppressed: c.suppressed } : {}), ...(c.expiredSuppressions ? { expiredSuppressions: c.expiredSuppressions } : {}),
+    },
+    { color, width: 100 },
+  );
   lines.push(body.trimEnd(), '');
   for (const s of c.statistics) {
     const splits = s.windowSplits ? `, window split ${s.windowSplits}x` : '';

@@ -9,6 +9,8 @@ import { toReport } from '../report/json';
 import { renderText } from '../report/text';
 import { EXIT, UsageError, parseFlags, type CliIO } from './io';
 import { useColor } from './color';
+import { SUPPRESSIONS_FLAG_HELP, readSuppressionsFile } from './suppressions-file';
+import type { Suppression } from '../model/suppression';
 import { Progress } from './progress';
 import { inputNotes, nothingReadMessage } from './scan-notes';
 import { checkHtmlTarget, renderHtmlPage, scanNotes } from './html-output';
@@ -28,6 +30,7 @@ Options:
   --fail-on S            exit 1 when a finding reaches severity S, shown or not (default: never); exit 2
                          when an input broke part way (a truncated .gz)
   --allow-empty          exit 0 when the inputs hold no log record (default: exit 2, nothing was judged)
+  ${SUPPRESSIONS_FLAG_HELP}
 ${settingFlagHelp(25)}
   -h, --help             show this help
 
@@ -44,6 +47,8 @@ export interface ScanOptions {
   /** Thresholds given on the command line; the engine fills in the defaults. */
   readonly settings: Partial<RuleSettings>;
   readonly paths: readonly string[];
+  /** From --suppressions FILE, checked. */
+  readonly suppressions: readonly Suppression[];
 }
 
 export function parseScanArgs(argv: readonly string[]): ScanOptions | 'help' {
@@ -57,6 +62,7 @@ export function parseScanArgs(argv: readonly string[]): ScanOptions | 'help' {
       'min-severity': { type: 'string', default: 'info' },
       'fail-on': { type: 'string' },
       'allow-empty': { type: 'boolean', default: false },
+      suppressions: { type: 'string' },
       ...settingFlagOptions(),
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -85,6 +91,7 @@ export function parseScanArgs(argv: readonly string[]): ScanOptions | 'help' {
     allowEmpty: v['allow-empty'] === true,
     settings,
     paths: parsed.positionals,
+    suppressions: readSuppressionsFile(v.suppressions),
   };
 }
 
@@ -108,7 +115,10 @@ export async function scanCommand(argv: readonly string[], io: CliIO): Promise<n
   if (options.format === 'html') checkHtmlTarget(io.stdout);
   const workers = workersFrom(io.env);
   // Every finding is made, so that --fail-on judges those --min-severity hides; the hiding is done here.
-  const engine = new Engine(RULES, { cluster: options.cluster, settings: options.settings, timelines: options.format === 'html' });
+  const engine = new Engine(RULES, {
+    cluster: options.cluster, settings: options.settings, timelines: options.format === 'html',
+    ...(options.suppressions.length ? { suppressions: options.suppressions } : {}),
+  });
   const tally = new InputTally(() => engine.stats.records);
   const progress = Progress.on(io.stderr, io.env);
   try {
@@ -134,7 +144,11 @@ export async function scanCommand(argv: readonly string[], io: CliIO): Promise<n
     io.stderr.write(nothingReadMessage(options.paths, inputs, all));
     return EXIT.USAGE;
   }
-  const result = { ...all, findings: all.findings.filter((f) => atLeast(f.severity, options.minSeverity)) };
+  const result = {
+    ...all,
+    findings: all.findings.filter((f) => atLeast(f.severity, options.minSeverity)),
+    incidents: all.incidents.filter((i) => atLeast(i.severity, options.minSeverity)),
+  };
   const notes = inputNotes(inputs, all.findings.length - result.findings.length, options.minSeverity);
   if (options.format === 'json') {
     io.stdout.write(`${JSON.stringify({ ...toReport(result), inputs }, null, 2)}\n`);

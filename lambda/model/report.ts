@@ -1,5 +1,6 @@
 import type { Finding } from './findings';
 import type { Incident } from './incident';
+import type { ExpiredSuppression, SuppressedFinding } from './suppression';
 
 /** What one run found for one cluster: the input of the SNS publisher (and of the Lambda response). */
 export interface ClusterReport {
@@ -9,6 +10,10 @@ export interface ClusterReport {
   findings: Finding[];
   /** The findings grouped by cause (always set by the runtime; optional for reports built elsewhere). */
   incidents?: Incident[];
+  /** Findings a suppression silenced (counted with the reason, never alerted); absent when no suppression is set. */
+  suppressed?: SuppressedFinding[];
+  /** Suppressions past their expiry, which no longer apply: the report says so. */
+  expiredSuppressions?: ExpiredSuppression[];
   /** False when a query failed, was cancelled or ran out of time: the findings may be partial. */
   complete: boolean;
   /** Why the audit is incomplete, in words for the person on call. */

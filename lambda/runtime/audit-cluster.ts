@@ -1,6 +1,8 @@
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { Engine } from '../engine/engine';
 import type { ScanResult } from '../model/findings';
+import type { Suppression } from '../model/suppression';
+import type { AwsAuthMemory } from '../model/aws-auth-memory';
 import type { Severity } from '../model/severity';
 import type { Rule } from '../model/rule';
 import type { RuleSettings } from '../model/rule-settings';
@@ -13,6 +15,10 @@ import { readRow } from './rows';
 import { windowIso, type TimeWindow } from './window';
 
 export interface ClusterAuditDeps {
+  /** Known exceptions (the `suppressions` setting): matching findings open no incident and are never published. */
+  readonly suppressions?: readonly Suppression[];
+  /** aws-auth remembered for a cluster from earlier runs (the state store), for the root cause of its incidents. */
+  readonly knownAwsAuth?: (cluster: string) => AwsAuthMemory | undefined;
   readonly rules: readonly Rule[];
   readonly queries: readonly StreamQuery[];
   /** The Logs client for a cluster's region (undefined: the default region). */
@@ -69,7 +75,11 @@ export async function auditCluster(
     ),
   );
 
-  const engine = new Engine(deps.rules, { cluster: target.name, minSeverity, settings: deps.settings, timelines: deps.timelines === true });
+  const engine = new Engine(deps.rules, {
+    cluster: target.name, minSeverity, settings: deps.settings, timelines: deps.timelines === true,
+    ...(deps.suppressions?.length ? { suppressions: deps.suppressions, now: new Date(deps.clock.now()) } : {}),
+    ...(deps.knownAwsAuth ? { knownAwsAuth: deps.knownAwsAuth(target.name) } : {}),
+  });
   outcomes.forEach((outcome) => {
     engine.file();
     outcome.rows.forEach((row, r) => readRow(row, { logGroup: target.logGroup, line: r + 1 }, engine));
@@ -82,6 +92,8 @@ export async function auditCluster(
     window: windowIso(window),
     findings: scan.findings,
     incidents: scan.incidents,
+    ...(scan.suppressed ? { suppressed: scan.suppressed } : {}),
+    ...(scan.expiredSuppressions ? { expiredSuppressions: scan.expiredSuppressions } : {}),
     complete: reasons.length === 0,
     statistics: outcomes.map((o) => o.statistics),
   };

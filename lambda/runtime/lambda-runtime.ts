@@ -1,3 +1,4 @@
+import type { Suppression } from '../model/suppression';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { Logger } from '@aws-lambda-powertools/logger';
@@ -90,6 +91,7 @@ export function createHandler(config: RuntimeConfig, deps: LambdaDeps): (event: 
         ...(deps.runnerOptions ? { runnerOptions: deps.runnerOptions } : {}),
         concurrency: config.concurrency,
         settings: config.ruleSettings,
+        suppressions: (config.settings?.['suppressions'] as readonly Suppression[] | undefined) ?? [],
         publish: (report, minSeverity) => publishClusterReport(deps.snsClient, report, { topicArn: config.topicArn, minSeverity }),
         telemetry,
       });

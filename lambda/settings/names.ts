@@ -24,6 +24,8 @@ export const ENV = {
   FORBIDDEN_BURST: 'AUDIT_FORBIDDEN_BURST',
   /** forbidden-burst: distinct resources those 403s must span; default 5. */
   FORBIDDEN_BURST_RESOURCES: 'AUDIT_FORBIDDEN_BURST_RESOURCES',
+  /** JSON list of suppressions: [{ruleId, subject: {key: glob}, reason, expires}] (settings/suppressions.ts). */
+  SUPPRESSIONS: 'AUDIT_SUPPRESSIONS',
 } as const;
 
 /** CloudWatch metrics (Powertools Metrics, EMF). */

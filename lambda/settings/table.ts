@@ -3,7 +3,9 @@ import type { RuleSettings, ThresholdDeclaration } from '../model/rule-settings'
 import { RULES } from '../rules/registry';
 import { CLUSTERS, type AuditedCluster } from './clusters';
 import { ConfigError } from './errors';
-import { integer, list, oneOf, text, type Setting } from './kinds';
+import { integer, json, list, oneOf, text, type Setting } from './kinds';
+import type { Suppression } from '../model/suppression';
+import { SuppressionError, checkSuppressions } from './suppressions';
 import { ENV } from './names';
 
 /**
@@ -87,6 +89,22 @@ export const DEPLOYMENT_SETTINGS = {
     default: 4,
     doc: 'clusters audited at once by one run',
     example: 2,
+  }),
+  // Checked whole at synth and at cold start: a bad entry is named, never skipped. The CLI takes a file instead.
+  suppressions: json<readonly Suppression[]>({
+    name: 'suppressions',
+    env: ENV.SUPPRESSIONS,
+    default: [],
+    doc: 'known exceptions, [{ruleId, subject: {key: glob}, reason, expires}]: a matching finding opens no incident and sends nothing, but is counted with its reason until it expires',
+    example: [{ ruleId: 'forbidden-burst', subject: { username: 'system:serviceaccount:ci:*' }, reason: 'the CI job checks its own permissions', expires: '2027-01-31' }],
+    validate: (value, key) => {
+      try {
+        return checkSuppressions(value, key);
+      } catch (err) {
+        if (err instanceof SuppressionError) throw new ConfigError(err.at, err.entry, err.problem);
+        throw err;
+      }
+    },
   }),
 } as const;
 

@@ -77,12 +77,18 @@ export class Logs {
     return this.event(e, t);
   }
 
-  async scan(options: Partial<EngineOptions> = {}): Promise<ScanResult> {
+  /** Writes the logs into a new temporary folder and returns it. */
+  write(): string {
     const dir = mkdtempSync(join(tmpdir(), 'incidents-'));
+    writeFileSync(join(dir, 'audit.jsonl'), this.audit.sort((a, b) => a.t - b.t).map((x) => JSON.stringify(x.e)).join('\n') + '\n');
+    if (this.authenticator.length) writeFileSync(join(dir, 'authenticator.log'), this.authenticator.sort((a, b) => a.t - b.t).map((x) => x.line).join('\n') + '\n');
+    if (this.apiserver.length) writeFileSync(join(dir, 'kube-apiserver.log'), this.apiserver.join('\n') + '\n');
+    return dir;
+  }
+
+  async scan(options: Partial<EngineOptions> = {}): Promise<ScanResult> {
+    const dir = this.write();
     try {
-      writeFileSync(join(dir, 'audit.jsonl'), this.audit.sort((a, b) => a.t - b.t).map((x) => JSON.stringify(x.e)).join('\n') + '\n');
-      if (this.authenticator.length) writeFileSync(join(dir, 'authenticator.log'), this.authenticator.sort((a, b) => a.t - b.t).map((x) => x.line).join('\n') + '\n');
-      if (this.apiserver.length) writeFileSync(join(dir, 'kube-apiserver.log'), this.apiserver.join('\n') + '\n');
       const engine = new Engine(RULES, { cluster: 'prod', ...options });
       await readInputs([dir], engine);
       return engine.finish();
