@@ -32,6 +32,7 @@ describe('parseContext', () => {
       ingestionLagMinutes: 5,
       maxLookbackDays: 30,
       concurrency: 4,
+      suppressions: [],
       ruleSettings: { deniedBurst: 20, forbiddenBurst: 50, forbiddenBurstResources: 5 },
     });
   });

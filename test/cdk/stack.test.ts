@@ -86,6 +86,7 @@ describe('EksAuthzAuditStack', () => {
         AUDIT_INGESTION_LAG_MINUTES: '5',
         AUDIT_MAX_LOOKBACK_DAYS: '30',
         AUDIT_CONCURRENCY: '4',
+        AUDIT_SUPPRESSIONS: '[]',
         AUDIT_DENIED_BURST: '20',
         AUDIT_FORBIDDEN_BURST: '50',
         AUDIT_FORBIDDEN_BURST_RESOURCES: '5',
