@@ -14,6 +14,8 @@ import { apiserverAuthzMissingNode } from './apiserver/apiserver-authz-missing-n
 import { apiserverAuthzMissingRbac } from './apiserver/apiserver-authz-missing-rbac';
 import { apiserverAdmissionMissingNoderestriction } from './apiserver/apiserver-admission-missing-noderestriction';
 import { apiserverAuthzConfig } from './apiserver/apiserver-authz-config';
+import { flagDumpNotJudged } from './apiserver/flag-dump-not-judged';
+import { kubeletAuthzAlwaysAllow } from './kubelet/kubelet-authz-always-allow';
 import { awsAuthNodeUsername } from './audit/aws-auth-node-username';
 import { awsAuthNodeMissingGroups } from './audit/aws-auth-node-missing-groups';
 import { awsAuthNodeSystemMasters } from './audit/aws-auth-node-system-masters';
@@ -46,6 +48,7 @@ export const RULES: readonly Rule[] = [
   apiserverAuthzMissingRbac,
   apiserverAdmissionMissingNoderestriction,
   apiserverAuthzConfig,
+  flagDumpNotJudged,
   awsAuthNodeUsername,
   awsAuthNodeMissingGroups,
   awsAuthNodeSystemMasters,
@@ -57,6 +60,7 @@ export const RULES: readonly Rule[] = [
   authenticatorDeniedBurst,
   anonymousRequestAllowed,
   forbiddenBurst,
+  kubeletAuthzAlwaysAllow,
 ];
 
 export function ruleById(id: string): Rule | undefined {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { apiserverAuthzConfig } from '../../lambda/rules/apiserver/apiserver-authz-config';
-import { APISERVER_RULES, REAL_DIR, eksStart, flag, hasReal, klogFlags, scan } from './config-helpers';
+import { APISERVER_RULES, APISERVER_STREAM, REAL_DIR, eksStart, flag, hasReal, klogFlags, scan } from './config-helpers';
 
 const EKS_SUBJECT = {
   authorizationMode: '[Node,RBAC,Webhook]',
@@ -83,7 +83,7 @@ describe('apiserver-authz-config', () => {
 
   it('says an empty mode list without its --authorization-config line is not visible either', () => {
     // Prepare
-    const records = [flag('authorization-mode', '[]')];
+    const records = [flag('authorization-mode', '[]', APISERVER_STREAM)];
 
     // Act
     const { findings } = scan(APISERVER_RULES, records);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { apiserverAuthzMissingNode } from '../../lambda/rules/apiserver/apiserver-authz-missing-node';
-import { eksStart, flag, scan } from './config-helpers';
+import { APISERVER_STREAM, eksStart, flag, scan } from './config-helpers';
 
 describe('apiserver-authz-missing-node', () => {
   it('fires when the mode list has no Node', () => {
@@ -20,7 +20,7 @@ describe('apiserver-authz-missing-node', () => {
 
   it('never recommends keeping AlwaysAllow', () => {
     // Prepare
-    const records = [flag('authorization-mode', '[AlwaysAllow]')];
+    const records = [flag('authorization-mode', '[AlwaysAllow]', APISERVER_STREAM)];
 
     // Act
     const { findings } = scan(apiserverAuthzMissingNode, records);
@@ -32,7 +32,7 @@ describe('apiserver-authz-missing-node', () => {
 
   it('reads a list printed without brackets', () => {
     // Prepare
-    const records = [flag('authorization-mode', 'RBAC')];
+    const records = [flag('authorization-mode', 'RBAC', APISERVER_STREAM)];
 
     // Act
     const { findings } = scan(apiserverAuthzMissingNode, records);

@@ -47,6 +47,9 @@ export const ACCOUNT = '111122223333';
 export const NODE_ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/WorkerNodeRole`;
 export const ADMIN_ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/PlatformAdmin`;
 
+/** Where EKS puts kube-apiserver's own log: the stream name says who printed a FLAG line. */
+export const APISERVER_STREAM = { logStream: 'kube-apiserver-0123456789abcdef' } as const;
+
 /** Feeds records to the given rules through the real Engine and returns what it found. */
 export function scan(rules: Rule | readonly Rule[], records: readonly LogRecord[]): ScanResult {
   const engine = new Engine(Array.isArray(rules) ? rules : [rules as Rule], { cluster: CLUSTER });

@@ -19,6 +19,7 @@ describe('rule registry', () => {
       ['apiserver-authz-missing-rbac', 'high'],
       ['apiserver-admission-missing-noderestriction', 'high'],
       ['apiserver-authz-config', 'info'],
+      ['flag-dump-not-judged', 'info'],
       ['aws-auth-node-username', 'high'],
       ['aws-auth-node-missing-groups', 'high'],
       ['aws-auth-node-system-masters', 'high'],
@@ -30,6 +31,7 @@ describe('rule registry', () => {
       ['authenticator-denied-burst', 'medium'],
       ['anonymous-request-allowed', 'high'],
       ['forbidden-burst', 'medium'],
+      ['kubelet-authz-always-allow', 'critical'],
     ]);
   });
 

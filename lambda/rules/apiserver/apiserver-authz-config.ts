@@ -1,6 +1,6 @@
 import type { Rule } from '../../model/rule';
 import type { StartConfig } from '../support/apiserver-flag-starts';
-import { APISERVER_FLAG_NEEDS, showList } from '../support/apiserver-flag-starts';
+import { APISERVER_FLAG_NEEDS, WATCHED_FLAGS, showList } from '../support/apiserver-flag-starts';
 import { flagRuleRun, startsPhrase, APISERVER_CONFIG_INCIDENT } from '../support/apiserver-flag-rule';
 
 const NOT_LOGGED = '(not logged)';
@@ -42,7 +42,9 @@ export const apiserverAuthzConfig: Rule = {
         disableAdmissionPlugins: listShown(c.disable),
       };
       if (c.admissionControl && c.admissionControl.length > 0) subject['admissionControl'] = showList(c.admissionControl);
-      const lines = [...start.flags.values()].sort((a, b) => a.flag.localeCompare(b.flag));
+      const lines = [...start.flags.values()]
+        .filter((r) => (WATCHED_FLAGS as readonly string[]).includes(r.flag))
+        .sort((a, b) => a.flag.localeCompare(b.flag));
       return c.authorizationConfig ? { subject, lines, facts: { authorizationConfigFile: c.authorizationConfig } } : { subject, lines };
     });
   },

@@ -38,12 +38,20 @@ interface Tally {
 }
 
 /**
- * Shared run for flag rules: starts are judged as they close and folded per subject, so memory stays bounded
+ * Shared run for flag rules: only the starts of `program` are judged (see flag-program.ts); starts are judged as they close and folded per subject, so memory stays bounded
  * by distinct configurations however many restarts the input holds. count = starts that showed it.
  */
-export function flagRuleRun(judge: (start: FlagStart, config: StartConfig) => StartVerdict | undefined): RuleRun {
+export function flagRuleRun(
+  judge: (start: FlagStart, config: StartConfig) => StartVerdict | undefined,
+  /**
+   * The program whose dumps the rule judges (another program's flag of the same name means something else), or
+   * `any` for a rule that looks at every dump.
+   */
+  program: 'kube-apiserver' | 'kubelet' | 'any' = 'kube-apiserver',
+): RuleRun {
   const tallies = new Map<string, Tally>();
   const tracker = new FlagStartTracker((start) => {
+    if (program !== 'any' && start.program.name !== program) return;
     const verdict = judge(start, startConfig(start));
     if (!verdict) return;
     const key = JSON.stringify(Object.entries(verdict.subject).sort());

@@ -1,5 +1,7 @@
 import type { FlagRecord } from '../../model/records';
 import type { ServerNeeds } from '../../model/rule';
+import type { StartProgram } from './flag-program';
+import { startProgram } from './flag-program';
 
 /**
  * kube-apiserver prints every flag (defaults included) as a `FLAG: --name="value"` line each time it starts.
@@ -15,8 +17,10 @@ export const WATCHED_FLAGS = [
   'disable-admission-plugins',
   'enable-admission-plugins',
 ] as const;
-export type WatchedFlag = (typeof WATCHED_FLAGS)[number];
-const WATCHED: ReadonlySet<string> = new Set(WATCHED_FLAGS);
+/** The flags kept of each start: the watched ones, and what the kubelet rules read (its config file, anonymous auth). */
+export const KEPT_FLAGS = [...WATCHED_FLAGS, 'anonymous-auth', 'config'] as const;
+export type WatchedFlag = (typeof KEPT_FLAGS)[number];
+const WATCHED: ReadonlySet<string> = new Set(KEPT_FLAGS);
 
 /**
  * The FLAG lines carry klog timestamps, so every line is its own row: keep the stream to tell instances apart.
@@ -36,14 +40,17 @@ export const APISERVER_FLAG_NEEDS: ServerNeeds = {
  */
 const MAX_GAP_MS = 10_000;
 
-/** The watched flags of one apiserver start (first line of each). */
+/** The kept flags of one start of a program (first line of each). */
 export interface FlagStart {
   readonly flags: ReadonlyMap<WatchedFlag, FlagRecord>;
   /** Earliest time of its lines, ISO 8601, when any line could be placed in time. */
   readonly time?: string;
+  /** Which program printed the dump, and how that was told (see flag-program.ts). */
+  readonly program: StartProgram;
 }
 
 interface OpenStart {
+  readonly firstLine: FlagRecord;
   readonly names: Set<string>;
   readonly flags: Map<WatchedFlag, FlagRecord>;
   first?: number;
@@ -55,14 +62,18 @@ function flagTime(r: FlagRecord): string | undefined {
   return r.time ?? r.aggregate?.firstSeen ?? r.origin.timestamp;
 }
 
-/** Groups FLAG lines into starts: same file and log stream, consecutive, no flag repeated, no long gap. */
+/**
+ * Groups FLAG lines into starts: same file, log stream and framing (host, program, pod, container), consecutive,
+ * no flag repeated, no long gap.
+ */
 export class FlagStartTracker {
   private readonly open = new Map<string, OpenStart>();
 
   constructor(private readonly onStart: (start: FlagStart) => void) {}
 
   add(r: FlagRecord): void {
-    const key = `${r.origin.file}\u0000${r.origin.logStream ?? ''}`;
+    const o = r.origin;
+    const key = [o.file, o.logStream, o.host, o.program, o.pod, o.container].map((v) => v ?? '').join('\u0000');
     const name = r.flag.replace(/^-+/, '');
     const time = flagTime(r);
     const parsed = time === undefined ? NaN : Date.parse(time);
@@ -73,7 +84,7 @@ export class FlagStartTracker {
       cur = undefined;
     }
     if (!cur) {
-      cur = { names: new Set(), flags: new Map() };
+      cur = { firstLine: r, names: new Set(), flags: new Map() };
       this.open.set(key, cur);
     }
     cur.names.add(name);
@@ -94,8 +105,10 @@ export class FlagStartTracker {
   }
 
   private close(cur: OpenStart): void {
-    if (cur.flags.size === 0) return;
-    this.onStart(cur.time === undefined ? { flags: cur.flags } : { flags: cur.flags, time: cur.time });
+    // A dump without any watched flag (the kubelet's --config alone) is nothing the rules judge.
+    if (!WATCHED_FLAGS.some((f) => cur.flags.has(f))) return;
+    const program = startProgram(cur.firstLine.origin, cur.names);
+    this.onStart(cur.time === undefined ? { flags: cur.flags, program } : { flags: cur.flags, time: cur.time, program });
   }
 }
 
