@@ -10,6 +10,7 @@ import type { Emit, Observation, ObservationGroup, Rule, RuleRun, ScanContext } 
 import type { RuleSettings } from '../model/rule-settings';
 import { resolveRuleSettings } from '../model/rule-settings';
 import { nodeRoleArnOf, runsFilter } from './audit-filter';
+import { DuplicateEvents } from './duplicate-events';
 import { clean, cleanMultiline } from '../model/sanitize';
 import { recordTime } from '../model/audit';
 import { RequestOnce, requestId } from '../model/request-once';
@@ -73,6 +74,8 @@ export class Engine implements RecordSink {
   private readonly malformedSamples: MalformedLine[] = [];
   private readonly ruleErrors = new Map<string, RuleError>();
   private readonly nodeRoleArns = new Set<string>();
+  /** The same event read twice (overlapping exports) counts once. */
+  private readonly duplicates = new DuplicateEvents();
   private finished: ScanResult | undefined;
   private readonly awsAuthWrites: AwsAuthWriteMarks | undefined;
   /** aws-auth writes, for the root cause of node-role incidents (whatever rules run). */
@@ -112,6 +115,10 @@ export class Engine implements RecordSink {
   }
 
   record(record: LogRecord): void {
+    if (record.kind === 'audit' && this.duplicates.isDuplicate(record.event)) {
+      this.stats.duplicates++;
+      return;
+    }
     this.stats.records++;
     switch (record.kind) {
       case 'audit': {
@@ -184,6 +191,7 @@ export class Engine implements RecordSink {
         a.ruleId.localeCompare(b.ruleId) ||
         a.fingerprint.localeCompare(b.fingerprint),
     );
+    this.stats.duplicatesUnchecked = this.duplicates.unchecked;
     const suppressions = this.options.suppressions ?? [];
     const outcome = suppressions.length > 0 ? applySuppressions(findings, suppressions, this.options.now ?? new Date()) : undefined;
     const kept = outcome ? outcome.kept : findings;

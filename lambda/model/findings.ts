@@ -54,10 +54,17 @@ export interface ScanStats {
   kubeletLines: number;
   malformed: number;
   truncated: number;
+  /** Audit events read again (same auditID, stage and server timestamps): counted once, not judged twice. */
+  duplicates: number;
+  /** Audit events read after the cap on remembered events was reached: not checked for being duplicates. */
+  duplicatesUnchecked: number;
 }
 
 export function emptyStats(): ScanStats {
-  return { files: 0, records: 0, auditEvents: 0, apiserverLines: 0, authenticatorLines: 0, kubeletLines: 0, malformed: 0, truncated: 0 };
+  return {
+    files: 0, records: 0, auditEvents: 0, apiserverLines: 0, authenticatorLines: 0, kubeletLines: 0, malformed: 0, truncated: 0,
+    duplicates: 0, duplicatesUnchecked: 0,
+  };
 }
 
 export interface RuleError {

@@ -2,7 +2,11 @@ import type { Origin, RecordSink } from '../model/records';
 import type { LineFilter } from './fast-path';
 import { JsonDocumentScanner } from './json-document';
 import { LineSplitter } from './lines';
+import type { Format } from './format-detector';
+import { FormatDetector } from './format-detector';
 import { firstNonBlank, looksLikeAuditEvent, readInvalidJson, readJsonValue, readMessage } from './message';
+
+export { formatOf, type Format } from './format-detector';
 import { parseTimestamp } from './time';
 import { readElement, wrapperOf } from './wrappers';
 
@@ -16,8 +20,7 @@ import { readElement, wrapperOf } from './wrappers';
  */
 export class FileReader {
   private mode: 'detect' | 'lines' | 'document' | 'done' = 'detect';
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
+  private detector: FormatDetector | undefined;
   private lines: LineSplitter | undefined;
   private doc: JsonDocumentScanner | undefined;
 
@@ -32,15 +35,15 @@ export class FileReader {
   push(chunk: Buffer): void {
     if (chunk.length === 0) return;
     if (this.mode === 'detect') {
-      // Kept until the format is known: a copy, since the caller may reuse the chunk's buffer.
-      this.pending.push(Buffer.from(chunk));
-      this.pendingBytes += chunk.length;
-      this.detect(false);
+      // Kept by the detector until the format is known (a copy: the caller may reuse the chunk's buffer).
+      this.detector ??= new FormatDetector(this.maxLineBytes);
+      const format = this.detector.push(chunk);
+      if (format) this.detected(format);
     } else this.feed(chunk);
   }
 
   end(): void {
-    if (this.mode === 'detect') this.detect(true);
+    if (this.mode === 'detect') this.detect();
     if (this.mode === 'lines') this.lines!.end();
     else if (this.mode === 'document') this.doc!.end();
     this.mode = 'done';
@@ -48,7 +51,7 @@ export class FileReader {
 
   /** The byte stream broke (corrupt gzip): keep what was whole, report where it stopped, read no more. */
   fail(reason: string): void {
-    if (this.mode === 'detect') this.detect(true);
+    if (this.mode === 'detect') this.detect();
     let line = 1;
     if (this.mode === 'lines') {
       this.lines!.discard();
@@ -58,13 +61,15 @@ export class FileReader {
     this.mode = 'done';
   }
 
-  private detect(eof: boolean): void {
-    const buf = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
-    this.pending = [buf];
-    const format = formatOf(buf, eof, this.maxLineBytes);
-    if (!format) return;
-    this.pending = [];
-    this.pendingBytes = 0;
+  /** End of input (or a broken stream) while detecting: decide on what was pushed. */
+  private detect(): void {
+    this.detector ??= new FormatDetector(this.maxLineBytes);
+    this.detected(this.detector.end());
+  }
+
+  private detected(format: Format): void {
+    const buf = this.detector!.buffer();
+    this.detector = undefined;
     this.start(format.mode);
     this.feed(format.from > 0 ? buf.subarray(format.from) : buf);
   }
@@ -169,48 +174,6 @@ export class FileReader {
   }
 }
 
-/** Where a file's content starts and how it is read, once its first bytes decide it (undefined: need more). */
-export interface Format {
-  readonly mode: 'lines' | 'document';
-  /** Bytes to skip first: a UTF-8 byte order mark. */
-  readonly from: number;
-  /** Index of the first byte that is not blank (the buffer's length when there is none). */
-  readonly first: number;
-}
-
-/**
- * Decides the format from the first bytes (`eof`: there are no more): a JSON document when the first non-blank
- * byte is `[`, or `{` on a first line that is not a complete JSON object; else lines. Undefined while the
- * bytes seen cannot decide it yet (only blanks, or a `{` line not yet ended, both within `maxLineBytes`).
- */
-export function formatOf(buf: Buffer, eof: boolean, maxLineBytes: number): Format | undefined {
-  if (buf.length < 3 && !eof) return undefined;
-  const from = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
-  let p = from;
-  while (p < buf.length && (buf[p] === 32 || buf[p] === 10 || buf[p] === 13 || buf[p] === 9)) p++;
-  let mode: 'lines' | 'document' = 'lines';
-  if (p === buf.length) {
-    if (!eof && buf.length - from <= maxLineBytes) return undefined;
-  } else if (buf[p] === 91) mode = 'document';
-  else if (buf[p] === 123) {
-    const nl = buf.indexOf(10, p);
-    if (nl < 0 && !eof && buf.length - p <= maxLineBytes) return undefined;
-    if (nl < 0 && !eof) mode = 'document';
-    else mode = firstLineIsJsonLine(buf.toString('utf8', p, nl < 0 ? buf.length : nl)) ? 'lines' : 'document';
-  }
-  return { mode, from, first: p };
-}
-
 export function tooLongReason(maxLineBytes: number): string {
   return `line longer than ${maxLineBytes} bytes`;
-}
-
-/** JSON Lines if the first line is a complete JSON object, or the start of an audit event cut short. */
-function firstLineIsJsonLine(line: string): boolean {
-  try {
-    const value: unknown = JSON.parse(line);
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-  } catch {
-    return looksLikeAuditEvent(line);
-  }
 }

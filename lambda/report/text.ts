@@ -58,6 +58,12 @@ export function renderText(result: ScanResult, options: TextOptions): string {
   if (result.stats.truncated > 0) {
     out.push(`Note: ${result.stats.truncated} truncated audit event(s) were salvaged; their evidence is marked [truncated] in --format json.`);
   }
+  if (result.stats.duplicates > 0) {
+    out.push(`Note: ${result.stats.duplicates} audit event(s) were read more than once (same auditID, stage and time) and counted once.`);
+  }
+  if (result.stats.duplicatesUnchecked > 0) {
+    out.push(`Note: ${result.stats.duplicatesUnchecked} audit event(s) came after the cap on remembered events and were not checked for duplicates.`);
+  }
   for (const e of result.ruleErrors) out.push(`Warning: rule ${e.ruleId} failed ${e.count} time(s): ${e.error}`);
   out.push(...(options.notes ?? []));
   out.push(paint(BOLD, summaryLine(result.findings, result.stats, result.incidents, result.suppressed?.length ?? 0)));
