@@ -2,6 +2,7 @@ import type { Origin, RecordSink } from '../model/records';
 import type { LineFilter } from './fast-path';
 import { JsonDocumentScanner } from './json-document';
 import { LineSplitter } from './lines';
+import { CsvExportReader } from './csv';
 import type { Format } from './format-detector';
 import { FormatDetector } from './format-detector';
 import { firstNonBlank, looksLikeAuditEvent, readInvalidJson, readJsonValue, readMessage } from './message';
@@ -13,16 +14,18 @@ import { readElement, wrapperOf } from './wrappers';
 /**
  * Reads one file's (already decompressed) bytes into the sink. The format is decided from the content,
  * not the name: a file whose first non-blank byte is `[`, or `{` on a first line that is not a complete
- * JSON object, is one JSON document (a CloudWatch export) read by the streaming scanner; anything else is
+ * JSON object, is one JSON document (a CloudWatch export) read by the streaming scanner; a file whose first
+ * line is the header of a Logs Insights CSV export is read row by row (csv.ts); anything else is
  * read line by line, and each line is classified on its own (JSON, S3 export, klog, logrus), so mixed
  * files work. Synchronous push on purpose: the caller awaits chunks, never records. A pushed chunk is not
  * kept after push() returns, so the caller may reuse its buffer.
  */
 export class FileReader {
-  private mode: 'detect' | 'lines' | 'document' | 'done' = 'detect';
+  private mode: 'detect' | 'lines' | 'document' | 'csv' | 'done' = 'detect';
   private detector: FormatDetector | undefined;
   private lines: LineSplitter | undefined;
   private doc: JsonDocumentScanner | undefined;
+  private csv: CsvExportReader | undefined;
 
   constructor(
     private readonly file: string,
@@ -46,6 +49,7 @@ export class FileReader {
     if (this.mode === 'detect') this.detect();
     if (this.mode === 'lines') this.lines!.end();
     else if (this.mode === 'document') this.doc!.end();
+    else if (this.mode === 'csv') this.csv!.end();
     this.mode = 'done';
   }
 
@@ -57,6 +61,7 @@ export class FileReader {
       this.lines!.discard();
       line = this.lines!.line;
     } else if (this.mode === 'document') line = this.doc!.line;
+    else if (this.mode === 'csv') line = this.csv!.line;
     this.sink.malformed({ file: this.file, line, reason });
     this.mode = 'done';
   }
@@ -87,8 +92,12 @@ export class FileReader {
     this.malformed(line, tooLongReason(this.maxLineBytes));
   }
 
-  private start(mode: 'lines' | 'document', firstLine = 1): void {
+  private start(mode: 'lines' | 'document' | 'csv', firstLine = 1): void {
     this.mode = mode;
+    if (mode === 'csv') {
+      this.csv = new CsvExportReader(this.file, this.sink, this.maxLineBytes, firstLine);
+      return;
+    }
     if (mode === 'lines') {
       this.lines = new LineSplitter(
         (text, line) => this.readLine(text, line),
@@ -124,6 +133,7 @@ export class FileReader {
 
   private feed(chunk: Buffer): void {
     if (this.mode === 'lines') this.lines!.push(chunk);
+    else if (this.mode === 'csv') this.csv!.push(chunk);
     else if (this.mode === 'document') {
       const at = this.doc!.push(chunk);
       // Text after a complete document: read the rest as lines, from the line the scanner reached.

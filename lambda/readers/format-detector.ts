@@ -1,8 +1,9 @@
+import { isCsvExportHeader } from './csv';
 import { looksLikeAuditEvent } from './message';
 
 /** Where a file's content starts and how it is read, once its first bytes decide it (undefined: need more). */
 export interface Format {
-  readonly mode: 'lines' | 'document';
+  readonly mode: 'lines' | 'document' | 'csv';
   /** Bytes to skip first: a UTF-8 byte order mark. */
   readonly from: number;
   /** Index of the first byte that is not blank (the buffer's length when there is none). */
@@ -15,7 +16,8 @@ function isBlank(c: number): boolean {
 
 /**
  * Decides a file's format from its first bytes as they arrive in chunks: a JSON document when the first
- * non-blank byte is `[`, or `{` on a first line that is not a complete JSON object; else lines. Each byte is
+ * non-blank byte is `[`, or `{` on a first line that is not a complete JSON object; a Logs Insights CSV export
+ * when the first line is its header (naming `@message`, or this tool's `n` and `sample`); else lines. Each byte is
  * looked at once, whatever the chunking (16 MB of leading newlines in 64 KiB chunks took 7.5 s when every
  * chunk re-joined and re-scanned all the bytes before it); the chunks are joined once, when the format is known.
  */
@@ -81,14 +83,20 @@ export class FormatDetector {
     }
     const opening = this.opening;
     if (opening === 91) return this.done('document', this.first);
-    if (opening !== 123) return this.done('lines', this.first);
+    // Anything but `{` is lines, unless the first line is the header of a Logs Insights CSV export.
+    const csvLike = opening === 34 || opening === 64 || (opening >= 65 && opening <= 90) || (opening >= 97 && opening <= 122);
+    if (opening !== 123 && !csvLike) return this.done('lines', this.first);
     const nl = this.scan((c) => c === 10);
-    if (nl < 0 && !eof) return this.bytes - this.first <= this.maxLineBytes ? undefined : this.done('document', this.first);
+    if (nl < 0 && !eof) {
+      if (this.bytes - this.first <= this.maxLineBytes) return undefined;
+      return this.done(opening === 123 ? 'document' : 'lines', this.first);
+    }
     const line = this.buffer().toString('utf8', this.first, nl < 0 ? this.bytes : nl);
+    if (opening !== 123) return this.done(isCsvExportHeader(line) ? 'csv' : 'lines', this.first);
     return this.done(firstLineIsJsonLine(line) ? 'lines' : 'document', this.first);
   }
 
-  private done(mode: 'lines' | 'document', first: number): Format {
+  private done(mode: Format['mode'], first: number): Format {
     this.format = { mode, from: this.from ?? 0, first };
     return this.format;
   }

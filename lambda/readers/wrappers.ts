@@ -1,12 +1,13 @@
 import type { Origin, RecordSink } from '../model/records';
 import { isAuditEvent, readJsonValue, readMessage } from './message';
+import { fieldText, isQueryRow, readQueryRow } from './query-row';
 import { epochMsToIso, parseTimestamp } from './time';
 
 /**
  * The CloudWatch wrappers around log messages, one element at a time:
  * - `export`: an element of a top-level array, i.e. a Logs Insights console JSON export
  *   `[{"@timestamp": "2023-07-06 05:23:49.000", "@logStream": "...", "@message": {...} or "..."}]`
- *   (a bare audit event is accepted too);
+ *   (a bare audit event is accepted too), or of an export of this tool's own queries (`n`, `sample`, ...);
  * - `events`: `aws logs filter-log-events` / `get-log-events` output `{"events": [{logStreamName?, timestamp, message}]}`;
  * - `logEvents`: a decoded subscription payload `{"logStream": ..., "logEvents": [{id, timestamp, message}]}`;
  * - `results`: `aws logs get-query-results` output `{"results": [[{"field": ..., "value": ...}, ...]]}`;
@@ -65,6 +66,10 @@ export function readElement(
   const bad = (reason: string): void => sink.malformed({ file, line, reason });
   switch (kind) {
     case 'export': {
+      // An export of one of this tool's own queries: its aggregate columns, read as the Lambda reads them.
+      if (isObject(value) && isQueryRow((f) => Object.hasOwn(value, f))) {
+        return readQueryRow((f) => (Object.hasOwn(value, f) ? fieldText(value[f]) : undefined), file, line, sink);
+      }
       if (!isObject(value) || !Object.hasOwn(value, '@message')) {
         if (isAuditEvent(value)) return readJsonValue(value, { file, line }, sink);
         return bad('array element has no @message');
@@ -85,6 +90,7 @@ export function readElement(
       if (!Array.isArray(value)) return bad('query result row is not a list of fields');
       const fields = new Map<string, unknown>();
       for (const f of value) if (isObject(f) && typeof f['field'] === 'string') fields.set(f['field'], f['value']);
+      if (isQueryRow((f) => fields.has(f))) return readQueryRow((f) => fieldText(fields.get(f)), file, line, sink);
       const message = fields.get('@message');
       if (typeof message !== 'string') return bad('query result row has no @message');
       const o = origin(file, line, str(fields.get('@logStream')), parseTimestamp(fields.get('@timestamp')));

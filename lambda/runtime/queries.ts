@@ -1,5 +1,6 @@
 import type { QueriedStream, Rule, ServerNeeds } from '../model/rule';
 import { QUERIED_STREAMS } from '../model/rule';
+import { RESULT_FIELDS } from '../model/query-fields';
 
 /**
  * Rows one query may return. Logs Insights returns at most 10,000 rows unless the query raises
@@ -42,15 +43,8 @@ export const PER_EVENT_KEYS: ReadonlySet<string> = new Set([
   'stageTimestamp',
 ]);
 
-/** Result columns every query returns, in addition to the group keys. */
-export const RESULT_FIELDS = {
-  count: 'n',
-  firstSeen: 'firstSeen',
-  lastSeen: 'lastSeen',
-  sample: 'sample',
-  firstSample: 'firstSample',
-  logStream: 'logStream',
-} as const;
+/** Result columns every query returns, in addition to the group keys (model/query-fields.ts). */
+export { RESULT_FIELDS } from '../model/query-fields';
 
 export interface StreamQuery {
   readonly stream: QueriedStream;

@@ -131,7 +131,7 @@ describe('readInputs: formats, detected from content', () => {
     ]);
   });
 
-  it('treats Logs Insights CSV and Markdown exports as malformed lines', async () => {
+  it('reads a Logs Insights CSV export, and treats a Markdown table as malformed lines', async () => {
     // Prepare
     const csv = await write('export.csv', '@logStream,@timestamp,@message\nkube-apiserver-audit-1,2024-03-01 10:00:00.000,"{""kind"":""Event""}"\n');
     const md = await write('export.md', '| @timestamp | @message |\n| --- | --- |\n| 2024-03-01 10:00:00.000 | x |\n');
@@ -140,7 +140,8 @@ describe('readInputs: formats, detected from content', () => {
     const sink = await read([csv, md]);
 
     // Assess
-    expect(sink.outline).toEqual(['malformed@1', 'malformed@2', 'malformed@1', 'malformed@2', 'malformed@3']);
+    expect(sink.outline).toEqual(['audit@2', 'malformed@1', 'malformed@2', 'malformed@3']);
+    expect(sink.records[0]!.origin).toEqual({ file: csv, line: 2, logStream: 'kube-apiserver-audit-1', timestamp: '2024-03-01T10:00:00.000Z' });
   });
 
   it('reads an audit event pretty-printed as a whole file, and salvages one that is cut', async () => {

@@ -1,0 +1,13 @@
+/**
+ * The result columns every query of this tool returns besides its group keys: what the Lambda reads from
+ * GetQueryResults, and what a console export of the same query (JSON or CSV) holds. Shared by the query
+ * builder (runtime) and the readers, so the two cannot drift apart.
+ */
+export const RESULT_FIELDS = {
+  count: 'n',
+  firstSeen: 'firstSeen',
+  lastSeen: 'lastSeen',
+  sample: 'sample',
+  firstSample: 'firstSample',
+  logStream: 'logStream',
+} as const;
