@@ -78,3 +78,11 @@ describe('node-authorizer-startup-race', () => {
     expect(engine.finish().findings.map((f) => f.ruleId)).toContain('node-unrelated-object-access');
   });
 });
+
+describe('incident grouping of the new node rules', () => {
+  it('join the incident of the node they name', async () => {
+    const { nodeKubeletAnonymous } = await import('../../lambda/rules/audit/node-kubelet-anonymous');
+    const { nodeAuthorizerStartupRace } = await import('../../lambda/rules/audit/node-authorizer-startup-race');
+    for (const rule of [nodeKubeletAnonymous, nodeAuthorizerStartupRace]) expect(rule.incident).toEqual({ cause: 'node-credential', by: 'node' });
+  });
+});

@@ -32,6 +32,7 @@ export const nodeAuthorizerStartupRace: Rule = {
     keys: ['user.username', 'objectRef.resource', 'responseStatus.code'],
   },
   alsoNeeds: [NODE_DENIAL_LINE_NEEDS, APISERVER_FLAG_NEEDS],
+  incident: { cause: 'node-credential', by: 'node' },
   create() {
     const races = new StartupRaces();
     return {

@@ -31,6 +31,7 @@ export const nodeKubeletAnonymous: Rule = {
     filter: "user.username = 'system:anonymous' and userAgent like /^kubelet\\//",
     keys: ['user.username', 'objectRef.resource', 'verb', 'responseStatus.code'],
   },
+  incident: { cause: 'node-credential', by: 'node' },
   create() {
     const text = new TextDenials(() => 'anonymous kubelet');
     return {
