@@ -3,6 +3,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import {
   CloudWatchLogsClient,
+  DescribeLogGroupsCommand,
+  DescribeLogStreamsCommand,
   GetQueryResultsCommand,
   StartQueryCommand,
   StopQueryCommand,
@@ -96,6 +98,9 @@ beforeEach(() => {
   });
   sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
   cw.on(StopQueryCommand).resolves({ success: true });
+  // One live stream of each kind (runtime/log-streams.ts names them in the queries).
+  cw.on(DescribeLogStreamsCommand).callsFake(({ logStreamNamePrefix }: { logStreamNamePrefix: string }) => ({ logStreams: [{ logStreamName: `${logStreamNamePrefix}0123456789abcdef` }] }));
+  cw.on(DescribeLogGroupsCommand).resolves({ logGroups: [] });
 });
 afterEach(() => {
   vi.restoreAllMocks();
@@ -125,7 +130,10 @@ describe('handler: scheduled runs', () => {
       ['node-lease-forbidden', 360], ['node-lease-forbidden', 360], ['node-lease-forbidden', 360],
     ]);
     expect(prod.statistics).toEqual([
-      { stream: 'audit', queryId: 'q1', status: 'Complete', recordsMatched: 1080, recordsScanned: 90000, bytesScanned: 5e7, durationMs: expect.any(Number), windowSplits: 0 },
+      {
+        stream: 'audit', queryId: 'q1', status: 'Complete', recordsMatched: 1080, recordsScanned: 90000, bytesScanned: 5e7, durationMs: expect.any(Number), windowSplits: 0,
+        streamFilter: 'streams', streams: 1, estimatedCostUsd: 0.0002,
+      },
     ]);
     expect(prod.published).toMatchObject({ published: true, messageId: 'm-1' });
     expect(sns).toReceiveCommandTimes(PublishCommand, 2);
@@ -156,7 +164,7 @@ describe('handler: scheduled runs', () => {
     // Prepare
     cw.on(StartQueryCommand, { logGroupIdentifiers: ['/aws/eks/prod/cluster'] }).resolves({ queryId: 'q-prod' });
     cw.on(StartQueryCommand, { logGroupIdentifiers: ['/aws/eks/staging/cluster'] }).resolves({ queryId: 'q-staging' });
-    cw.on(GetQueryResultsCommand, { queryId: 'q-prod' }).resolves({ status: 'Complete', results: [], statistics: {} });
+    cw.on(GetQueryResultsCommand, { queryId: 'q-prod' }).resolves({ status: 'Complete', results: [], statistics: { recordsScanned: 5000 } });
     cw.on(GetQueryResultsCommand, { queryId: 'q-staging' }).resolves({ status: 'Failed', statistics: {} });
 
     // Act
@@ -277,7 +285,7 @@ describe('handler: scale', () => {
     const rows = leaseRows(1000);
     cw.on(StartQueryCommand).callsFake(({ queryString }: { queryString: string }) => ({ queryId: queryString.includes('audit streams') ? 'audit' : 'other' }));
     cw.on(GetQueryResultsCommand, { queryId: 'audit' }).resolves({ status: 'Complete', results: rows, statistics: { recordsMatched: 360_000, recordsScanned: 2_000_000, bytesScanned: 4e9 } });
-    cw.on(GetQueryResultsCommand, { queryId: 'other' }).resolves({ status: 'Complete', results: [], statistics: {} });
+    cw.on(GetQueryResultsCommand, { queryId: 'other' }).resolves({ status: 'Complete', results: [], statistics: { recordsScanned: 10 } });
 
     // Act
     const response = await handlerWith({ rules: RULES, config: { ...config, clusters: [config.clusters[0]!] } })(scheduledEvent(EVENT_TIME), context());

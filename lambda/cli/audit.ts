@@ -1,5 +1,6 @@
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { EKSClient } from '@aws-sdk/client-eks';
 import { atLeast, parseSeverity, type Severity } from '../model/severity';
 import { clean } from '../model/sanitize';
 import { RULES } from '../rules/registry';
@@ -160,6 +161,7 @@ export async function auditCommand(argv: readonly string[], io: CliIO, deps: Aud
   const clientConfig = { ...(options.region ? { region: options.region } : {}), ...(options.profile ? { profile: options.profile } : {}) };
   // One attempt per call: the runner's retry (runtime/backoff.ts) is the only retry layer.
   const logs = new CloudWatchLogsClient({ ...clientConfig, ...SDK_SINGLE_ATTEMPT });
+  const eks = new EKSClient({ ...clientConfig, ...SDK_SINGLE_ATTEMPT });
   const topic = options.publish;
   const sns = topic ? new SNSClient({ ...clientConfig, region: topic.split(':')[3]! }) : undefined;
   const progress = io.stderr.isTTY ? progressLine(io) : undefined;
@@ -177,6 +179,7 @@ export async function auditCommand(argv: readonly string[], io: CliIO, deps: Aud
         rules: RULES,
         queries: buildQueries(RULES),
         logsClient: () => logs,
+        eksClient: () => eks,
         clock,
         timeLeft: () => Infinity,
         concurrency: 1,
@@ -203,6 +206,7 @@ export async function auditCommand(argv: readonly string[], io: CliIO, deps: Aud
     throw err;
   } finally {
     logs.destroy();
+    eks.destroy();
     sns?.destroy();
   }
   progress?.done();
@@ -254,11 +258,18 @@ function renderCluster(c: ClusterResult, response: AuditResponse, color: boolean
   lines.push(body.trimEnd(), '');
   for (const s of c.statistics) {
     const splits = s.windowSplits ? `, window split ${s.windowSplits}x` : '';
+    const streams =
+      s.streamFilter === 'streams' ? `, ${s.streams ?? 0} stream(s) named`
+      : s.streamFilter === 'none' ? ', no stream holds events of the window: not queried'
+      : s.streamFilter === 'prefix' ? `, whole log group scanned (${clean(s.fallbackReason, 200)})` : '';
     lines.push(
       `Query ${s.stream}: ${s.status}, ${s.recordsMatched.toLocaleString('en-US')} matched of ${s.recordsScanned.toLocaleString('en-US')} records, ` +
-        `${formatBytes(s.bytesScanned)} scanned in ${(s.durationMs / 1000).toFixed(1)} s${splits}`,
+        `${formatBytes(s.bytesScanned)} scanned in ${(s.durationMs / 1000).toFixed(1)} s${splits}${streams}`,
     );
   }
+  if (c.cost) lines.push(`Scanned ${formatBytes(c.cost.bytesScanned)}, about USD ${c.cost.estimatedCostUsd.toFixed(4)} at USD ${c.cost.usdPerGb} per GB (Logs Insights list price)`);
+  if (c.coverage && !c.coverage.verified) lines.push(`Coverage not verified: ${clean(c.coverage.reason, 300)}`);
+  for (const note of c.coverage?.notes ?? []) lines.push(`EKS API: ${clean(note, 300)}`);
   if (!c.complete) lines.push(`INCOMPLETE: ${clean(c.incompleteReason, 1000)}`);
   if (c.published) lines.push(c.published.published ? `Published to SNS (message ${c.published.messageId ?? '?'})` : `Not published: ${clean(c.published.reason, 300)}`);
   return `${lines.join('\n')}\n`;

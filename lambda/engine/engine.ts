@@ -155,7 +155,17 @@ export class Engine implements RecordSink {
           if (run.onNodeDenial) this.call(rule, () => run.onNodeDenial!(record, this.emitter(rule, record)));
         }
         return;
+      case 'eks-cluster':
+        for (const { rule, run } of this.runs) {
+          if (run.onEksCluster) this.call(rule, () => run.onEksCluster!(record, this.emitter(rule, record)));
+        }
+        return;
     }
+  }
+
+  /** IAM roles seen on kubelet requests so far (user.extra.canonicalArn): whose access entries to read. */
+  get kubeletRoleArns(): ReadonlySet<string> {
+    return this.nodeRoleArns;
   }
 
   /** An audit event no rule wanted (AuditFilter): counted, and its node role kept, without a parse. */

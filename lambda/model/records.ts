@@ -5,6 +5,7 @@
  * rules never see raw text. Every field read from a log is optional: real events omit fields,
  * truncated events lose them, and attacker-controlled input can put any type anywhere.
  */
+import type { EksClusterFacts } from './eks';
 
 /** Where a record came from, so a finding can point back to its evidence. */
 export interface Origin {
@@ -172,7 +173,18 @@ export interface NodeDenialRecord {
   readonly aggregate?: Aggregate;
 }
 
-export type LogRecord = AuditRecord | FlagRecord | ApiserverLineRecord | AuthenticatorRecord | NodeDenialRecord;
+
+/**
+ * Facts about the cluster read from the EKS API, not from a log: one record per cluster per run, judged
+ * by the rules in rules/eks through the same engine as the log records.
+ */
+export interface EksClusterRecord {
+  readonly kind: 'eks-cluster';
+  readonly cluster: EksClusterFacts;
+  readonly origin: Origin;
+}
+
+export type LogRecord = AuditRecord | FlagRecord | ApiserverLineRecord | AuthenticatorRecord | NodeDenialRecord | EksClusterRecord;
 
 /** A line that could not be read as any known format. Counted and reported, never dropped silently. */
 export interface MalformedLine {

@@ -1,4 +1,4 @@
-import type { AuditHead, AuditRecord, AuthenticatorRecord, FlagRecord, NodeDenialRecord } from './records';
+import type { AuditHead, AuditRecord, AuthenticatorRecord, EksClusterRecord, FlagRecord, NodeDenialRecord } from './records';
 import type { Evidence } from './findings';
 import type { Severity } from './severity';
 import type { RuleSettings, ThresholdDeclaration } from './rule-settings';
@@ -13,6 +13,9 @@ export type StreamKind = 'audit' | 'apiserver' | 'authenticator' | 'kubelet';
 /** The stream kinds the control-plane log group holds, in query order. */
 export const QUERIED_STREAMS = ['audit', 'apiserver', 'authenticator'] as const;
 export type QueriedStream = (typeof QUERIED_STREAMS)[number];
+
+/** Where a rule's records come from: a kind of log stream, or the EKS API (DescribeCluster and friends). */
+export type SourceKind = StreamKind | 'eks-api';
 
 /**
  * What a rule observed once (or, for an aggregated record, `count` times). The engine merges
@@ -81,6 +84,8 @@ export interface RuleRun {
   onAuthenticator?(record: AuthenticatorRecord, emit: Emit): void;
   /** A node's refusal read from an API-server or kubelet line (see NodeDenialRecord). */
   onNodeDenial?(record: NodeDenialRecord, emit: Emit): void;
+  /** The cluster's facts from the EKS API (rules/eks); given once per run, before finish(). */
+  onEksCluster?(record: EksClusterRecord, emit: Emit): void;
   /** Called once after the last record. */
   finish?(emit: Emit): void;
 }
@@ -91,7 +96,8 @@ export interface RuleRun {
  * runner ORs the filters of all rules of a stream kind into one query.
  */
 export interface ServerNeeds {
-  readonly stream: StreamKind;
+  /** For 'eks-api', no query is made; `filter` names the EKS API calls the rule reads and `keys` is empty. */
+  readonly stream: SourceKind;
   readonly filter: string;
   /** Fields that must stay distinct in server-side aggregation (`stats ... by <keys>`). */
   readonly keys: readonly string[];

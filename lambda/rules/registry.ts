@@ -27,6 +27,10 @@ import { authenticatorNodeWrongUsername } from './authenticator/authenticator-no
 import { authenticatorDeniedBurst } from './authenticator/authenticator-denied-burst';
 import { anonymousRequestAllowed } from './audit/anonymous-request-allowed';
 import { forbiddenBurst } from './audit/forbidden-burst';
+import { clusterLoggingDisabled } from './eks/cluster-logging-disabled';
+import { accessEntryNodeStandard } from './eks/access-entry-node-standard';
+import { accessEntryNodeAdmin } from './eks/access-entry-node-admin';
+import { accessEntryNodeMissing } from './eks/access-entry-node-missing';
 
 /**
  * Every rule, in catalogue order. Ids are a contract: never rename or reuse one (deprecate instead).
@@ -61,6 +65,10 @@ export const RULES: readonly Rule[] = [
   anonymousRequestAllowed,
   forbiddenBurst,
   kubeletAuthzAlwaysAllow,
+  clusterLoggingDisabled,
+  accessEntryNodeStandard,
+  accessEntryNodeAdmin,
+  accessEntryNodeMissing,
 ];
 
 export function ruleById(id: string): Rule | undefined {

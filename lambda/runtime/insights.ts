@@ -87,6 +87,7 @@ interface Attempt {
   recordsMatched: number;
   recordsScanned: number;
   bytesScanned: number;
+  estimatedBytesSkipped: number;
   durationMs: number;
   failure?: string;
 }
@@ -111,6 +112,7 @@ export async function runQuery(request: QueryRequest, deps: RunnerDeps): Promise
     total.recordsMatched += a.recordsMatched;
     total.recordsScanned += a.recordsScanned;
     total.bytesScanned += a.bytesScanned;
+    if (a.estimatedBytesSkipped > 0) total.estimatedBytesSkipped = (total.estimatedBytesSkipped ?? 0) + a.estimatedBytesSkipped;
     total.durationMs += a.durationMs;
     if (a.queryId) queryIds.push(a.queryId);
     if (a.failure) {
@@ -154,7 +156,7 @@ async function attempt(request: QueryRequest, startMs: number, endMs: number, de
   const opts = deps.options ?? DEFAULT_RUNNER_OPTIONS;
   const { clock } = deps;
   const began = clock.now();
-  const result: Attempt = { rows: [], status: 'NotStarted', recordsMatched: 0, recordsScanned: 0, bytesScanned: 0, durationMs: 0 };
+  const result: Attempt = { rows: [], status: 'NotStarted', recordsMatched: 0, recordsScanned: 0, bytesScanned: 0, estimatedBytesSkipped: 0, durationMs: 0 };
   const done = (failure?: string): Attempt => {
     result.durationMs = clock.now() - began;
     if (failure) result.failure = `${request.stream} query ${failure}`;
@@ -209,6 +211,7 @@ async function attempt(request: QueryRequest, startMs: number, endMs: number, de
     result.recordsMatched = page.statistics?.recordsMatched ?? 0;
     result.recordsScanned = page.statistics?.recordsScanned ?? 0;
     result.bytesScanned = page.statistics?.bytesScanned ?? 0;
+    result.estimatedBytesSkipped = page.statistics?.estimatedBytesSkipped ?? 0;
     deps.onProgress?.({
       stream: request.stream, queryId, status,
       recordsMatched: result.recordsMatched, recordsScanned: result.recordsScanned, bytesScanned: result.bytesScanned,

@@ -1,6 +1,7 @@
 import type { Suppression } from '../model/suppression';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { EKSClient } from '@aws-sdk/client-eks';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
@@ -25,6 +26,8 @@ export interface LambdaDeps {
   readonly metrics: Metrics;
   readonly logsClient: (region: string | undefined) => Pick<CloudWatchLogsClient, 'send'>;
   readonly snsClient: SNSClient;
+  /** Absent: DescribeCluster is not called and each cluster's coverage is "not verified". */
+  readonly eksClient?: (region: string | undefined) => Pick<EKSClient, 'send'>;
   readonly clock?: Clock;
   readonly rules?: readonly Rule[];
   readonly runnerOptions?: RunnerOptions;
@@ -35,14 +38,21 @@ export interface LambdaDeps {
  * Clients from the SDK's default chain (so AWS_ENDPOINT_URL_* work), one Logs client per region. The Logs
  * client makes one attempt per call: runtime/backoff.ts retries, knowing the deadline.
  */
-export function defaultClients(topicArn: string): Pick<LambdaDeps, 'logsClient' | 'snsClient'> {
+export function defaultClients(topicArn: string): Pick<LambdaDeps, 'logsClient' | 'snsClient' | 'eksClient'> {
   const logs = new Map<string, CloudWatchLogsClient>();
+  const eks = new Map<string, EKSClient>();
   const topicRegion = topicArn.split(':')[3];
   return {
     logsClient: (region) => {
       const key = region ?? '';
       let c = logs.get(key);
       if (!c) logs.set(key, (c = new CloudWatchLogsClient({ ...SDK_SINGLE_ATTEMPT, ...(region ? { region } : {}) })));
+      return c;
+    },
+    eksClient: (region) => {
+      const key = region ?? '';
+      let c = eks.get(key);
+      if (!c) eks.set(key, (c = new EKSClient({ ...SDK_SINGLE_ATTEMPT, ...(region ? { region } : {}) })));
       return c;
     },
     snsClient: new SNSClient(topicRegion ? { region: topicRegion } : {}),
@@ -85,6 +95,7 @@ export function createHandler(config: RuntimeConfig, deps: LambdaDeps): (event: 
         rules,
         queries,
         logsClient: deps.logsClient,
+        ...(deps.eksClient ? { eksClient: deps.eksClient } : {}),
         clock,
         // Without a Lambda context (a local call) there is no deadline.
         timeLeft: remaining ? () => remaining() - reserve : () => Infinity,

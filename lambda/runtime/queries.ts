@@ -43,6 +43,21 @@ export const PER_EVENT_KEYS: ReadonlySet<string> = new Set([
   'stageTimestamp',
 ]);
 
+/**
+ * A key an unauthenticated client could give a new value per request: responseStatus.message names the
+ * object or path refused ("pods \"x\" is forbidden ...", "cannot get path \"/x\""), and anonymous 403s
+ * match the audit query. The node rules need it (for a shared node username it tells one node's lease
+ * from another's), so it is kept for every identity but system:anonymous, whose messages are grouped as
+ * one (`strcontains` is 1 for anonymous, so the substring's length is 0). Each row still keeps its
+ * earliest and latest message, and its count.
+ */
+export const GATED_KEYS: Readonly<Record<string, { readonly alias: string; readonly expression: string }>> = {
+  'responseStatus.message': {
+    alias: 'deniedMessage',
+    expression: 'substr(responseStatus.message, 0, 4096 * (1 - strcontains(user.username, "system:anonymous")))',
+  },
+};
+
 /** Result columns every query returns, in addition to the group keys (model/query-fields.ts). */
 export { RESULT_FIELDS } from '../model/query-fields';
 
@@ -106,13 +121,16 @@ function render(
   const stats =
     `stats count(*) as ${f.count}, min(@timestamp) as ${f.firstSeen}, max(@timestamp) as ${f.lastSeen},` +
     ` latest(@message) as ${f.sample}, earliest(@message) as ${f.firstSample}, latest(@logStream) as ${f.logStream}`;
+  const gated = keys.filter((k) => GATED_KEYS[k] !== undefined);
+  const byKeys = keys.map((k) => GATED_KEYS[k]?.alias ?? fieldRef(k));
   const lines = [
     `# eks-authz-audit: ${stream} streams; rules: ${rules.map((r) => r.id).join(', ')}`,
     ...(dropped.length > 0 ? [`# per-event keys not grouped by (a row keeps its earliest and latest event): ${dropped.join(', ')}`] : []),
     `filter ${STREAM_FILTERS[stream]}`,
     `| filter ${ruleFilter}`,
     ...parses.map((p) => `| parse ${p}`),
-    keys.length > 0 ? `| ${stats}\n    by ${keys.map(fieldRef).join(', ')}` : `| ${stats}`,
+    ...gated.map((k) => `| fields ${GATED_KEYS[k]!.expression} as ${GATED_KEYS[k]!.alias}`),
+    keys.length > 0 ? `| ${stats}\n    by ${byKeys.join(', ')}` : `| ${stats}`,
     `| limit ${limit}`,
   ];
   return lines.join('\n');
@@ -121,6 +139,17 @@ function render(
 /** A rule's server-side needs: its own stream's, then the others it reads. */
 export function needsOf(rule: Rule): readonly ServerNeeds[] {
   return rule.alsoNeeds ? [rule.needs, ...rule.alsoNeeds] : [rule.needs];
+}
+
+/**
+ * The query with its stream filter replaced (`filter @logStream in [...]`, see runtime/log-streams.ts).
+ * The stream kind's own filter line is the only line that starts with it.
+ */
+export function queryWithStreamFilter(query: StreamQuery, filter: string): string {
+  const line = `filter ${STREAM_FILTERS[query.stream]}`;
+  const at = query.queryString.indexOf(`\n${line}\n`);
+  if (at < 0) throw new Error(`the ${query.stream} query has no stream filter line`);
+  return `${query.queryString.slice(0, at + 1)}filter ${filter}${query.queryString.slice(at + 1 + line.length)}`;
 }
 
 /**

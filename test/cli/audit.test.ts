@@ -4,12 +4,14 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { CloudWatchLogsClient, GetQueryResultsCommand, StartQueryCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import { AUDIT_USAGE, auditCommand, formatBytes, parseAuditArgs } from '../../lambda/cli/audit';
 import { UsageError, type CliIO } from '../../lambda/cli/io';
 import { fakeClock, leaseForbiddenEvent, resultRow, type FakeClock } from '../aws/helpers';
 
 const cw = mockClient(CloudWatchLogsClient);
 const sns = mockClient(SNSClient);
+const eks = mockClient(EKSClient);
 const NOW = Date.parse('2024-05-19T07:00:00.400Z');
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:alerts';
 let clock: FakeClock;
@@ -38,12 +40,14 @@ const leaseRow = resultRow({
 function answer(auditRows: unknown[], status = 'Complete', otherStatus = 'Complete') {
   cw.on(StartQueryCommand).callsFake(({ queryString }: { queryString: string }) => ({ queryId: queryString.includes('audit streams') ? 'audit' : 'other' }));
   cw.on(GetQueryResultsCommand, { queryId: 'audit' }).resolves({ status: status as 'Complete', results: auditRows as never, statistics: { recordsMatched: 360, recordsScanned: 120_000, bytesScanned: 52_428_800 } });
-  cw.on(GetQueryResultsCommand, { queryId: 'other' }).resolves({ status: otherStatus as 'Complete', results: [], statistics: {} });
+  cw.on(GetQueryResultsCommand, { queryId: 'other' }).resolves({ status: otherStatus as 'Complete', results: [], statistics: { recordsScanned: 10 } });
 }
 
 beforeEach(() => {
   cw.reset();
   sns.reset();
+  eks.reset();
+  eks.on(DescribeClusterCommand).rejects(Object.assign(new Error('User is not authorized to perform: eks:DescribeCluster'), { name: 'AccessDeniedException' }));
   clock = fakeClock(NOW);
 });
 afterEach(() => {

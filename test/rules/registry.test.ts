@@ -32,6 +32,10 @@ describe('rule registry', () => {
       ['anonymous-request-allowed', 'high'],
       ['forbidden-burst', 'medium'],
       ['kubelet-authz-always-allow', 'critical'],
+      ['cluster-logging-disabled', 'high'],
+      ['access-entry-node-standard', 'high'],
+      ['access-entry-node-admin', 'high'],
+      ['access-entry-node-missing', 'high'],
     ]);
   });
 
