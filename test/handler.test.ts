@@ -123,7 +123,7 @@ describe('handler: scheduled runs', () => {
     }
     expect(response.window).toEqual({ start: '2024-05-19T05:55:00.000Z', end: '2024-05-19T06:55:00.000Z' });
     expect(response.trigger).toBe('scheduled');
-    expect(response.summary).toEqual({ clusters: 2, complete: 2, incomplete: 0, findings: 6, incidents: 2, published: 2 });
+    expect(response.summary).toEqual({ clusters: 2, complete: 2, incomplete: 0, findings: 6, incidents: 2, published: 2, bytesScanned: 1e8, estimatedCostUsd: 0.0005 });
     const prod = response.clusters[0]!;
     expect(prod.cluster).toBe('prod');
     expect(prod.findings.map((f) => [f.ruleId, f.count])).toEqual([

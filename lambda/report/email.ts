@@ -17,6 +17,8 @@ export interface MessageHeader {
   /** Every finding at or above minSeverity, shown or not, most severe first. */
   readonly findings: readonly Finding[];
   readonly statistics?: readonly QueryStatistics[];
+  /** Lines about the run itself (bytes scanned and cost, rule errors, unreadable rows, coverage), shown last. Already cleaned. */
+  readonly footer?: readonly string[];
 }
 
 const WIDTH = 100;
@@ -101,6 +103,12 @@ export function textFooter(omitted: readonly Finding[], evidenceTrimmed: boolean
   return lines.length > 0 ? `${lines.join('\n')}\n` : '';
 }
 
+/** The run's own lines (MessageHeader.footer), after the findings. */
+export function runFooter(h: MessageHeader): string {
+  if (!h.footer || h.footer.length === 0) return '';
+  return `\n${RULE}\n${h.footer.flatMap((l) => wrap(l, '')).join('\n')}\n`;
+}
+
 /** A few hundred characters: an SMS subscriber gets the gist, not a 200 KB report split into texts. */
 export function smsText(h: MessageHeader, subject: string): string {
   const parts = [subject, `window ${h.window.start} to ${h.window.end}`];
@@ -113,6 +121,7 @@ export function smsText(h: MessageHeader, subject: string): string {
 export function jsonHead(h: MessageHeader): string {
   const head: Record<string, unknown> = { cluster: h.cluster, window: { start: h.window.start, end: h.window.end }, complete: h.complete };
   if (!h.complete) head['incompleteReason'] = h.incompleteReason || 'no reason given';
+  if (h.footer && h.footer.length > 0) head['run'] = h.footer;
   return `${JSON.stringify(head).slice(0, -1)},"findings":[`;
 }
 

@@ -4,7 +4,7 @@ import { MAX_EVIDENCE } from '../model/limits';
 import { clean } from '../model/sanitize';
 import { atLeast, severityRank, type Severity } from '../model/severity';
 import { cleanFinding } from '../report/clean-finding';
-import { jsonFinding, jsonHead, jsonTail, smsText, textFinding, textFooter, textHead, type MessageHeader } from '../report/email';
+import { jsonFinding, jsonHead, jsonTail, runFooter, smsText, textFinding, textFooter, textHead, type MessageHeader } from '../report/email';
 import { buildSubject } from '../report/subject';
 import type { ClusterReport, PublishOutcome } from '../model/report';
 
@@ -80,6 +80,7 @@ export function composeMessage(report: ClusterReport, options: PublishOptions): 
     minSeverity,
     findings,
     statistics: (report.statistics ?? []).slice(0, 10).map((q) => ({ ...q, status: clean(q.status, 32) })),
+    footer: footerLines(report),
   };
   const subject = buildSubject({ highest: findings[0]?.severity, cluster: report.cluster, findings: findings.length, complete });
   const attributes = messageAttributes(header);
@@ -161,6 +162,22 @@ export async function publishClusterReport(
   return outcome;
 }
 
+/** The run's own facts for the alert's footer: what it cost, what broke, what it could not check. */
+export function footerLines(report: ClusterReport): string[] {
+  const lines: string[] = [];
+  if (report.cost) {
+    const gb = report.cost.bytesScanned / 1024 ** 3;
+    lines.push(`Scanned: ${gb.toFixed(3)} GB by Logs Insights, about USD ${report.cost.estimatedCostUsd.toFixed(4)} (at USD ${report.cost.usdPerGb} per GB).`);
+  }
+  const p = report.problems;
+  if (p && p.ruleErrors > 0) lines.push(`Rule errors: ${p.ruleErrors} (${clean((p.ruleErrorIds ?? []).join(', '), 300)}): those rules saw nothing after failing; the audit is incomplete.`);
+  if (p && p.malformedRows > 0) lines.push(`Unreadable rows: ${p.malformedRows} result row(s) could not be read and were not judged.`);
+  const c = report.coverage;
+  if (c && !c.verified) lines.push(`Coverage not verified: ${clean(c.reason, 300)}. Whether audit, api and authenticator logging are on is unknown.`);
+  for (const note of (c?.notes ?? []).slice(0, 5)) lines.push(`EKS API: ${clean(note, 300)}.`);
+  return lines;
+}
+
 /** UTF-8 bytes of everything SNS counts against the size limit (and the subject, to be safe). */
 export function snsBytes(input: PublishCommandInput): number {
   let bytes = utf8(input.Message ?? '') + utf8(input.Subject ?? '');
@@ -182,7 +199,8 @@ function messageBody(h: MessageHeader, subject: string, findings: readonly Findi
   const text =
     textHead(h) +
     visible.map((f, i) => textFinding(f, i + 1, findings.length, evidence[i]!)).join('') +
-    textFooter(omitted, evidenceTrimmed);
+    textFooter(omitted, evidenceTrimmed) +
+    runFooter(h);
   const json = jsonHead(h) + visible.map((f, i) => jsonFinding(f, evidence[i]!)).join(',') + jsonTail(omitted.length, evidenceTrimmed);
   const body: Record<string, string> = { default: text, email: text, sms: smsText(h, subject) };
   for (const protocol of MACHINE_PROTOCOLS) body[protocol] = json;

@@ -7,6 +7,7 @@ import { METRICS } from '../settings/names';
 import type { ClusterReport, PublishOutcome, QueryStatistics } from '../model/report';
 import { auditCluster, type ClusterAuditDeps } from './audit-cluster';
 import { describeError } from './backoff';
+import { estimateCost } from './cost';
 import type { AuditRequest } from './request';
 import { windowIso } from './window';
 
@@ -29,7 +30,11 @@ export interface AuditResponse {
   minSeverity: Severity;
   dryRun: boolean;
   clusters: ClusterResult[];
-  summary: { clusters: number; complete: number; incomplete: number; findings: number; incidents: number; published: number };
+  summary: {
+    clusters: number; complete: number; incomplete: number; findings: number; incidents: number; published: number;
+    /** Bytes every query of the run scanned, and their cost at the Logs Insights list price (runtime/cost.ts). */
+    bytesScanned?: number; estimatedCostUsd?: number;
+  };
 }
 
 export type MetricUnit = 'Count' | 'Bytes' | 'Milliseconds';
@@ -86,6 +91,7 @@ export async function runAudit(request: AuditRequest, deps: RunDeps, trigger: Au
       t.metric(METRICS.QUERY_DURATION, 'Milliseconds', s.durationMs);
       t.info('query finished', { cluster: target.name, window, ...s });
     }
+    reportProblems(t, target.name, window, report, scan);
     if (!report.complete) {
       t.metric(METRICS.INCOMPLETE_AUDITS, 'Count', 1);
       t.warn('audit incomplete', { cluster: target.name, window, reason: report.incompleteReason });
@@ -126,6 +132,7 @@ export async function runAudit(request: AuditRequest, deps: RunDeps, trigger: Au
       findings: results.reduce((sum, r) => sum + r.findings.length, 0),
       incidents: results.reduce((sum, r) => sum + (r.incidents?.length ?? 0), 0),
       published: results.filter((r) => r.published?.published).length,
+      ...runCost(results),
     },
   };
   if (results.length > 0 && complete === 0 && results.every((r) => r.statistics.every((s) => s.status !== 'Complete'))) {
@@ -135,7 +142,27 @@ export async function runAudit(request: AuditRequest, deps: RunDeps, trigger: Au
   if (failures.length > 0) {
     throw new DeliveryFailedError(`${failures.length} report(s) could not be published: ${failures.join(' | ')}`, response);
   }
+  // The heartbeat: missing for two schedule periods means the schedule or the function stopped.
+  if (trigger === 'scheduled') t.metric(METRICS.SCHEDULED_RUNS, 'Count', 1);
   return response;
+}
+
+/** Rule errors, unreadable rows and unverified coverage: logged and counted, so a scheduled run does not hide them. */
+function reportProblems(t: Telemetry, cluster: string, window: { start: string; end: string }, report: ClusterReport, scan: { ruleErrors: RuleError[]; malformedSamples: MalformedLine[]; stats: ScanStats }): void {
+  const ruleErrors = scan.ruleErrors.reduce((n, e) => n + e.count, 0);
+  t.metric(METRICS.RULE_ERRORS, 'Count', ruleErrors);
+  t.metric(METRICS.MALFORMED_ROWS, 'Count', scan.stats.malformed);
+  for (const e of scan.ruleErrors) t.error('rule failed', { cluster, window, ruleId: e.ruleId, error: e.error, count: e.count });
+  if (scan.stats.malformed > 0) t.warn('rows not readable', { cluster, window, count: scan.stats.malformed, samples: scan.malformedSamples });
+  if (report.coverage && !report.coverage.verified) {
+    t.metric(METRICS.COVERAGE_NOT_VERIFIED, 'Count', 1);
+    t.warn('coverage not verified', { cluster, window, reason: report.coverage.reason });
+  }
+}
+
+function runCost(results: readonly ClusterResult[]): { bytesScanned: number; estimatedCostUsd: number } {
+  const { bytesScanned, estimatedCostUsd } = estimateCost(results.reduce((sum, r) => sum + r.statistics.reduce((s, q) => s + q.bytesScanned, 0), 0));
+  return { bytesScanned, estimatedCostUsd };
 }
 
 /** Promise.all with at most `limit` tasks in flight; results keep the input order. */

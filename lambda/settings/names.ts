@@ -37,5 +37,13 @@ export const METRICS = {
   /** Findings by severity (dimension `severity`). */
   FINDINGS: 'Findings',
   BYTES_SCANNED: 'BytesScanned',
+  /** Rule crashes in a run (each makes its cluster's audit incomplete). */
+  RULE_ERRORS: 'RuleErrors',
+  /** Result rows no reader could read. */
+  MALFORMED_ROWS: 'MalformedRows',
+  /** Clusters whose logging and access configuration could not be read (DescribeCluster failed). */
+  COVERAGE_NOT_VERIFIED: 'CoverageNotVerified',
+  /** 1 per scheduled run that completed; the heartbeat alarm fires when it is missing for two periods. */
+  SCHEDULED_RUNS: 'ScheduledRunsCompleted',
   QUERY_DURATION: 'QueryDurationMs',
 } as const;
