@@ -10,4 +10,6 @@ export const RESULT_FIELDS = {
   sample: 'sample',
   firstSample: 'firstSample',
   logStream: 'logStream',
+  /** Audit queries only: distinct request URIs in the group, so path probing stays countable after grouping. */
+  distinctPaths: 'paths',
 } as const;

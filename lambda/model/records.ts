@@ -92,6 +92,11 @@ export interface Aggregate {
   readonly firstSeen: string;
   /** ISO 8601. */
   readonly lastSeen: string;
+  /**
+   * Distinct request URIs among the events the record stands for (Logs Insights `count_distinct`, an
+   * estimate), when the row says: its samples show two of them, the rest are only counted.
+   */
+  readonly distinctPaths?: number;
 }
 
 export interface AuditRecord {

@@ -52,13 +52,15 @@ export function readQueryRow(get: (field: string) => string | undefined, file: s
   const lastSeen = insightsTimeToIso(get(RESULT_FIELDS.lastSeen));
   if (!firstSeen || !lastSeen) return bad('query row has no readable firstSeen/lastSeen time');
   const first = get(RESULT_FIELDS.firstSample);
+  const paths = Number(get(RESULT_FIELDS.distinctPaths));
+  const distinct = Number.isInteger(paths) && paths > 0 ? { distinctPaths: paths } : {};
   const logStream = get(RESULT_FIELDS.logStream);
   if (count > 1 && first !== undefined && first !== '' && first !== sample) {
     readMessage(first, { file, line, timestamp: firstSeen }, sink, { count: 1, firstSeen, lastSeen: firstSeen });
-    const rest: Aggregate = { count: count - 1, firstSeen, lastSeen };
+    const rest: Aggregate = { count: count - 1, firstSeen, lastSeen, ...distinct };
     readMessage(sample, { file, line, timestamp: lastSeen, ...(logStream ? { logStream } : {}) }, sink, rest);
     return;
   }
-  const aggregate: Aggregate = { count, firstSeen, lastSeen };
+  const aggregate: Aggregate = { count, firstSeen, lastSeen, ...distinct };
   readMessage(sample, { file, line, timestamp: lastSeen, ...(logStream ? { logStream } : {}) }, sink, aggregate);
 }

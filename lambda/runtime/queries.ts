@@ -120,7 +120,8 @@ function render(
   const ruleFilter = filters.length === 1 ? filters[0] : filters.map((x) => `(${x})`).join('\n    or ');
   const stats =
     `stats count(*) as ${f.count}, min(@timestamp) as ${f.firstSeen}, max(@timestamp) as ${f.lastSeen},` +
-    ` latest(@message) as ${f.sample}, earliest(@message) as ${f.firstSample}, latest(@logStream) as ${f.logStream}`;
+    ` latest(@message) as ${f.sample}, earliest(@message) as ${f.firstSample}, latest(@logStream) as ${f.logStream}` +
+    (stream === 'audit' ? `, count_distinct(requestURI) as ${f.distinctPaths}` : '');
   const gated = keys.filter((k) => GATED_KEYS[k] !== undefined);
   const byKeys = keys.map((k) => GATED_KEYS[k]?.alias ?? fieldRef(k));
   const lines = [

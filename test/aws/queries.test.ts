@@ -39,7 +39,7 @@ describe('buildQueries', () => {
         'filter @logStream like /^kube-apiserver-audit-/ and @message not like /"stage":"(RequestReceived|ResponseStarted)"/',
         "| filter (objectRef.resource = 'leases' and responseStatus.code = 403)",
         '    or (responseStatus.code = 403)',
-        '| stats count(*) as n, min(@timestamp) as firstSeen, max(@timestamp) as lastSeen, latest(@message) as sample, earliest(@message) as firstSample, latest(@logStream) as logStream',
+        '| stats count(*) as n, min(@timestamp) as firstSeen, max(@timestamp) as lastSeen, latest(@message) as sample, earliest(@message) as firstSample, latest(@logStream) as logStream, count_distinct(requestURI) as paths',
         '    by user.username, objectRef.name, verb, `annotations.authorization.k8s.io/reason`',
         `| limit ${ROW_LIMIT}`,
       ].join('\n'),

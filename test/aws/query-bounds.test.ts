@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildQueries } from '../../lambda/runtime/queries';
+import { buildQueries, GATED_KEYS } from '../../lambda/runtime/queries';
 import { RULES } from '../../lambda/rules/registry';
 
 /**
@@ -16,6 +16,13 @@ describe('the audit query keys', () => {
     expect(audit).toBeDefined();
     expect(audit!.keys.filter((k) => PER_NODE_OR_OBJECT.includes(k))).toEqual([]);
     expect(audit!.keys).toContain('responseStatus.message');
+  });
+
+  it('group the messages of unauthenticated requests as one (they name whatever object or path the client asked for)', () => {
+    const audit = buildQueries(RULES).find((q) => q.stream === 'audit')!;
+    expect(audit.queryString).toContain(`| fields ${GATED_KEYS['responseStatus.message']!.expression} as deniedMessage`);
+    expect(audit.queryString).toMatch(/\n {4}by .*deniedMessage/);
+    expect(audit.queryString).not.toMatch(/\n {4}by .*responseStatus\.message/);
   });
 });
 

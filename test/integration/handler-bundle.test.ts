@@ -71,6 +71,7 @@ beforeAll(async () => {
   const endpoint = await fake.start();
   vi.stubEnv('AWS_ENDPOINT_URL_CLOUDWATCH_LOGS', endpoint);
   vi.stubEnv('AWS_ENDPOINT_URL_SNS', endpoint);
+  vi.stubEnv('AWS_ENDPOINT_URL_EKS', endpoint);
   vi.stubEnv('AWS_REGION', 'eu-west-1');
   vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIAIOSFODNN7EXAMPLE');
   vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY');
@@ -133,7 +134,7 @@ describe('bundled handler against a local CloudWatch Logs and SNS', () => {
     expect(fake.logsCalls.filter((c) => c.operation === 'StartQuery')).toHaveLength(2 * STREAMS.length + 3);
 
     // Assess: what came back and what was published.
-    expect(response['summary']).toEqual({ clusters: 2, complete: 2, incomplete: 0, findings: expect.any(Number), incidents: expect.any(Number), published: 2 });
+    expect(response['summary']).toEqual({ clusters: 2, complete: 2, incomplete: 0, findings: expect.any(Number), incidents: expect.any(Number), published: 2, bytesScanned: expect.any(Number), estimatedCostUsd: expect.any(Number) });
     const prod = response['clusters'][0];
     expect(prod.findings.filter((f: { ruleId: string }) => f.ruleId === 'node-lease-forbidden').map((f: { subject: unknown; count: number }) => [f.subject, f.count])).toEqual([
       [{ node: 'ip-10-0-1-23.eu-west-1.compute.internal', username: 'WorkerNodeRole' }, 360],

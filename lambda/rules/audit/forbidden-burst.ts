@@ -19,6 +19,8 @@ interface Principal {
   ip: string;
   buffered: Buffered;
   resources: Map<string, number>;
+  /** Paths a grouped query row counted (Aggregate.distinctPaths) beyond the two its samples show. */
+  unlistedPaths: number;
   userAgent?: string;
 }
 
@@ -90,19 +92,24 @@ export const forbiddenBurst: Rule = {
         const id = requestId(record);
         if (id !== undefined && !requests.first(`${key}\u0000${id}`)) return;
         let p = principals.get(key);
-        if (!p) principals.set(key, (p = { username: user, ip, buffered: emptyBuffered(), resources: new Map() }));
+        if (!p) principals.set(key, (p = { username: user, ip, buffered: emptyBuffered(), resources: new Map(), unlistedPaths: 0 }));
         addRecord(p.buffered, record, auditEvidence(record));
         p.userAgent ??= str(e.userAgent);
-        const target = requestTarget(e)?.value ?? '(unknown)';
+        const t = requestTarget(e);
+        const target = t?.value ?? '(unknown)';
+        // A query row stands for many paths of one principal; its samples name at most two of them.
+        const counted = record.aggregate?.distinctPaths;
+        if (t?.kind === 'path' && counted !== undefined && counted > 2) p.unlistedPaths += counted - 2;
         const seen = p.resources.get(target);
         if (seen !== undefined || p.resources.size < MAX_TRACKED_RESOURCES) p.resources.set(target, (seen ?? 0) + recordCount(record));
       },
       finish(emit) {
         for (const p of principals.values()) {
-          if (p.buffered.count < minCount || p.resources.size < minResources) continue;
+          const distinct = p.resources.size + p.unlistedPaths;
+          if (p.buffered.count < minCount || distinct < minResources) continue;
           const top = [...p.resources.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, LISTED_RESOURCES);
           const facts: Record<string, string> = {
-            resources: String(p.resources.size),
+            resources: String(distinct),
             thresholds: `${minCount} refusals across ${minResources} resources`,
           };
           if (p.userAgent) facts['userAgent'] = p.userAgent;
