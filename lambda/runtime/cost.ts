@@ -1,7 +1,8 @@
 /**
- * Logs Insights is billed per GB of log data scanned. USD 0.005 per GB is the list price of standard
- * queries on the Amazon CloudWatch pricing page (aws.amazon.com/cloudwatch/pricing, "Logs" tab) in
- * US East (N. Virginia); other regions differ slightly. It is an estimate for the report, never a bill.
+ * Logs Insights is billed per GB of log data scanned (CloudWatch Logs user guide; QueryStatistics in the
+ * API reference). USD 0.005 per GB is the US East (N. Virginia) list price as widely quoted; the pricing
+ * page itself (aws.amazon.com/cloudwatch/pricing) could not be read when this was written, so treat the
+ * constant as unverified, and other regions differ. It is an estimate for the report, never a bill.
  */
 export const INSIGHTS_USD_PER_GB = 0.005;
 const GB = 1024 ** 3;

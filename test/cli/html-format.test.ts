@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CloudWatchLogsClient, GetQueryResultsCommand, StartQueryCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import { main } from '../../lambda/cli/main';
 import type { CliIO } from '../../lambda/cli/io';
 import type { HtmlReportData } from '../../lambda/report/html';
@@ -68,8 +69,10 @@ describe('audit --format html', () => {
       keys: { 'user.username': 'WorkerNodeRole', 'objectRef.name': 'ip-10-0-1-23.ec2.internal', verb: 'get' },
     });
     cw.on(StartQueryCommand).callsFake(({ queryString }: { queryString: string }) => ({ queryId: queryString.includes('audit streams') ? 'audit' : 'other' }));
-    cw.on(GetQueryResultsCommand, { queryId: 'audit' }).resolves({ status: 'Complete', results: [row] as never, statistics: {} });
-    cw.on(GetQueryResultsCommand, { queryId: 'other' }).resolves({ status: 'Complete', results: [], statistics: {} });
+    cw.on(GetQueryResultsCommand, { queryId: 'audit' }).resolves({ status: 'Complete', results: [row] as never, statistics: { recordsScanned: 400 } });
+    cw.on(GetQueryResultsCommand, { queryId: 'other' }).resolves({ status: 'Complete', results: [], statistics: { recordsScanned: 10 } });
+    const eks = mockClient(EKSClient);
+    eks.on(DescribeClusterCommand).rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }));
     const cli = io();
     // Act
     const code = await auditCommand(['--cluster', 'prod', '--since', '1h', '--format', 'html', '--region', 'us-east-1'], cli, { clock: fakeClock(now) });
