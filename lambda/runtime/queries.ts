@@ -18,10 +18,20 @@ export const ROW_LIMIT = 10_000;
  */
 export const NON_FINAL_STAGES = '@message not like /"stage":"(RequestReceived|ResponseStarted)"/';
 
-export const STREAM_FILTERS: Record<QueriedStream, string> = {
-  audit: `@logStream like /^kube-apiserver-audit-/ and ${NON_FINAL_STAGES}`,
+/** The stream-name part of each kind's filter: runtime/log-streams.ts replaces it with `@logStream in [...]`. */
+export const STREAM_NAME_FILTERS: Record<QueriedStream, string> = {
+  audit: '@logStream like /^kube-apiserver-audit-/',
   apiserver: '@logStream like /^kube-apiserver-/ and @logStream not like /^kube-apiserver-audit-/',
   authenticator: '@logStream like /^authenticator-/',
+};
+
+/** Conditions on the events themselves, kept however the streams are chosen. */
+const STREAM_EVENT_FILTERS: Partial<Record<QueriedStream, string>> = { audit: NON_FINAL_STAGES };
+
+export const STREAM_FILTERS: Record<QueriedStream, string> = {
+  audit: `${STREAM_NAME_FILTERS.audit} and ${NON_FINAL_STAGES}`,
+  apiserver: STREAM_NAME_FILTERS.apiserver,
+  authenticator: STREAM_NAME_FILTERS.authenticator,
 };
 
 const STREAM_ORDER: readonly QueriedStream[] = QUERIED_STREAMS;
@@ -150,7 +160,8 @@ export function queryWithStreamFilter(query: StreamQuery, filter: string): strin
   const line = `filter ${STREAM_FILTERS[query.stream]}`;
   const at = query.queryString.indexOf(`\n${line}\n`);
   if (at < 0) throw new Error(`the ${query.stream} query has no stream filter line`);
-  return `${query.queryString.slice(0, at + 1)}filter ${filter}${query.queryString.slice(at + 1 + line.length)}`;
+  const events = STREAM_EVENT_FILTERS[query.stream];
+  return `${query.queryString.slice(0, at + 1)}filter ${events ? `${filter} and ${events}` : filter}${query.queryString.slice(at + 1 + line.length)}`;
 }
 
 /**

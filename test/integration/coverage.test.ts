@@ -6,11 +6,11 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { createHandler, defaultClients } from '../../lambda/runtime/lambda-runtime';
 import { DEFAULT_RETRY } from '../../lambda/runtime/backoff';
-import { DEFAULT_RULE_SETTINGS } from '../../lambda/model/rule-settings';
 import type { RuntimeConfig } from '../../lambda/runtime/config';
 import type { Rule } from '../../lambda/model/rule';
 import { RULES } from '../../lambda/rules/registry';
 import { METRICS } from '../../lambda/settings/names';
+import { NON_FINAL_STAGES } from '../../lambda/runtime/queries';
 import { Engine } from '../../lambda/engine/engine';
 import { readMessage } from '../../lambda/readers/message';
 import { fakeClock, leaseForbiddenEvent, scheduledEvent } from '../aws/helpers';
@@ -35,7 +35,7 @@ const AUTHENTICATOR = 'authenticator-0123456789abcdef0123456789abcdef';
 const ALL_LOGS = ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'];
 const config: RuntimeConfig = {
   clusters: [{ name: 'prod', logGroup: GROUP }], topicArn: TOPIC, minSeverity: 'medium', scheduleMinutes: 60, ingestionLagMinutes: 5,
-  maxLookbackDays: 30, concurrency: 1, ruleSettings: DEFAULT_RULE_SETTINGS,
+  maxLookbackDays: 30, concurrency: 1, ruleSettings: {},
 };
 let dir: string;
 let metrics: { name: string; value: number }[];
@@ -259,6 +259,8 @@ describe('cost: each stream kind scans its own streams', () => {
     // The controller-manager noise (20 KB) is never scanned.
     expect(total).toBeLessThan(5_000);
     expect(fake.queries.every((q) => q.queryString.includes('filter @logStream in ['))).toBe(true);
+    // The conditions on the events themselves stay: the audit query still reads final stages only.
+    expect(fake.queries.find((q) => q.stream === 'audit')!.queryString).toContain(`filter @logStream in ['${AUDIT}'] and ${NON_FINAL_STAGES}\n`);
   });
 
   it('falls back to the prefix filter when the stream list would break the query length limit, and says so', async () => {
@@ -275,7 +277,7 @@ describe('cost: each stream kind scans its own streams', () => {
     expect(audit.streamFilter).toBe('prefix');
     expect(audit.fallbackReason).toMatch(/301 streams would make the query longer than 10,000 characters/);
     expect(fake.queries.find((q) => q.stream === 'audit')!.queryString).toContain('filter @logStream like /^kube-apiserver-audit-/');
-    expect(response.clusters[0]!.complete).toBe(true);
+    expect(response.clusters[0]!.incompleteReason).toBeUndefined();
   });
 
   it('falls back to the prefix filter on an Infrequent Access log group', async () => {

@@ -91,12 +91,13 @@ function insightsTime(ms: number): string {
 }
 
 function streamSelector(filter: string): (stream: string) => boolean {
-  const list = /^@logStream in \[(.*)\]$/.exec(filter);
+  // Conditions after the stream selection (`and @message not like ...`) are not evaluated.
+  const list = /^@logStream in \[([^\]]*)\]/.exec(filter);
   if (list) {
     const names = new Set([...list[1]!.matchAll(/'([^']*)'/g)].map((m) => m[1]!));
     return (s) => names.has(s);
   }
-  const like = /^@logStream like \/(.+?)\/(?: and @logStream not like \/(.+?)\/)?$/.exec(filter);
+  const like = /^@logStream like \/(.+?)\/(?: and @logStream not like \/(.+?)\/)?/.exec(filter);
   if (like) {
     const yes = new RegExp(like[1]!);
     const no = like[2] ? new RegExp(like[2]) : undefined;
