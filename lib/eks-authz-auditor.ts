@@ -59,6 +59,14 @@ export interface EksAuthzAuditorProps extends SettingsProps {
    */
   readonly topic?: sns.ITopic;
   /**
+   * A topic for the auditor's own alarms (errors, throttles, incomplete audits, dead letters, heartbeat).
+   * By default they go to the alert topic and share its fate: if that topic, its key or its subscriptions
+   * break, the alarms that would say so cannot be delivered either. Give a topic owned elsewhere (an
+   * existing on-call topic) to separate them.
+   * @default the alert topic
+   */
+  readonly alarmTopic?: sns.ITopic;
+  /**
    * The KMS key of the alert topic: encrypts a created topic, or is the key of the `topic` given.
    * The function is granted its use, and the key policy a statement letting this account's alarms
    * use it (added only to a key defined in this app; an imported key's policy must allow it already).
@@ -78,6 +86,11 @@ export interface AuditorAlarms {
   readonly throttles: cloudwatch.Alarm;
   readonly incompleteAudits: cloudwatch.Alarm;
   readonly deadLetters: cloudwatch.Alarm;
+  /**
+   * No scheduled run completed for two schedule periods (the schedule disabled, the function broken before
+   * it could report): missing data is breaching for this one.
+   */
+  readonly heartbeat: cloudwatch.Alarm;
 }
 
 /** The props once validated and defaulted: what the builders read. */
@@ -100,8 +113,10 @@ export class EksAuthzAuditor extends Construct {
    * given topic's own key. Undefined only when a `topic` was given with no key known.
    */
   readonly key: kms.IKey | undefined;
-  /** Where findings and alarms are published: created, or the `topic` given. */
+  /** Where findings (and, without `alarmTopic`, alarms) are published: created, or the `topic` given. */
   readonly topic: sns.ITopic;
+  /** Where the alarms notify: `alarmTopic` when given, else `topic`. */
+  readonly alarmTopic: sns.ITopic;
   /** Scheduled events that could not be delivered or whose run failed after its retries. */
   readonly deadLetterQueue: sqs.Queue;
   /** The function's execution role: exactly the permissions the audit needs. */
@@ -122,6 +137,7 @@ export class EksAuthzAuditor extends Construct {
     const alerts = this.buildAlertTopic(props, settings);
     this.topic = alerts.topic;
     this.key = alerts.key;
+    this.alarmTopic = props.alarmTopic ?? this.topic;
     this.deadLetterQueue = this.buildDeadLetterQueue(settings);
     this.logGroup = new logs.LogGroup(this, 'FunctionLogs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
@@ -289,6 +305,22 @@ export class EksAuthzAuditor extends Construct {
     });
   }
 
+  /**
+   * The configured clusters' EKS ARNs: `cluster/NAME`, or everything under it (`nodegroup/NAME/*`,
+   * `access-entry/NAME/*`: the cluster's node groups and access entries only).
+   */
+  eksArns(kind: 'cluster' | 'nodegroup' | 'access-entry'): string[] {
+    return this.clusters.map((c) =>
+      Stack.of(this).formatArn({
+        service: 'eks',
+        resource: kind,
+        resourceName: kind === 'cluster' ? c.name : `${c.name}/*`,
+        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+        ...(c.region ? { region: c.region } : {}),
+      }),
+    );
+  }
+
   private grantAudit(): void {
     // The service authorization reference gives StartQuery the log-group resource type
     // (arn:...:log-group:NAME); the service has been seen to evaluate it as log-group:NAME:*, so both
@@ -300,6 +332,21 @@ export class EksAuthzAuditor extends Construct {
     // See docs/architecture.md "IAM permissions of the function".
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['logs:GetQueryResults', 'logs:StopQuery'], resources: ['*'] }),
+    );
+    // Listing each stream kind's streams, so each query names its own (runtime/log-streams.ts).
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['logs:DescribeLogStreams'], resources: this.logGroupArns() }));
+    // DescribeLogGroups has no resource type (service authorization reference): it only says whether a
+    // group is Infrequent Access, where naming streams saves nothing.
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['logs:DescribeLogGroups'], resources: ['*'] }));
+    // Coverage: the clusters' logging, authentication mode, node groups and access entries. Resource types
+    // per the service authorization reference: DescribeCluster, ListNodegroups and ListAccessEntries on
+    // cluster; DescribeNodegroup on nodegroup; DescribeAccessEntry and ListAssociatedAccessPolicies on access-entry.
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['eks:DescribeCluster', 'eks:ListNodegroups', 'eks:ListAccessEntries'], resources: this.eksArns('cluster') }),
+    );
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['eks:DescribeNodegroup'], resources: this.eksArns('nodegroup') }));
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['eks:DescribeAccessEntry', 'eks:ListAssociatedAccessPolicies'], resources: this.eksArns('access-entry') }),
     );
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [this.topic.topicArn] }));
     // Publishing to a KMS-encrypted topic: the publisher needs a data key and must be able to decrypt it.
@@ -321,15 +368,15 @@ export class EksAuthzAuditor extends Construct {
   }
 
   private buildAlarms(settings: ResolvedSettings): AuditorAlarms {
-    const action = new SnsAction(this.topic);
-    const alarm = (id: string, metric: cloudwatch.IMetric, description: string): cloudwatch.Alarm => {
+    const action = new SnsAction(this.alarmTopic);
+    const alarm = (id: string, metric: cloudwatch.IMetric, description: string, heartbeat = false): cloudwatch.Alarm => {
       const a = new cloudwatch.Alarm(this, id, {
         metric,
         threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        // No data means no run failed (or none ran yet): not an alarm.
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        evaluationPeriods: heartbeat ? 2 : 1,
+        comparisonOperator: heartbeat ? cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD : cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        // No data means no run failed (or none ran yet): not an alarm. For the heartbeat it means no run completed.
+        treatMissingData: heartbeat ? cloudwatch.TreatMissingData.BREACHING : cloudwatch.TreatMissingData.NOT_BREACHING,
         alarmDescription: description,
       });
       a.addAlarmAction(action);
@@ -364,6 +411,20 @@ export class EksAuthzAuditor extends Construct {
         this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: fiveMinutes, statistic: 'Maximum' }),
         'Scheduled EKS authz audit events are in the dead-letter queue: those runs never completed. Inspect, then purge or re-drive them.',
       ),
+      // Period x 2 stays within PutMetricAlarm's limits (1 day below an hour's period, 7 days above):
+      // the schedule is 5 to 1,440 minutes.
+      heartbeat: alarm(
+        'HeartbeatAlarm',
+        new cloudwatch.Metric({
+          namespace: METRICS.NAMESPACE,
+          metricName: METRICS.SCHEDULED_RUNS,
+          dimensionsMap: { service: METRICS.SERVICE },
+          statistic: 'Sum',
+          period: Duration.minutes(settings.scheduleMinutes),
+        }),
+        `No scheduled EKS authz audit run completed in the last two schedule periods (${settings.scheduleMinutes} minutes each): the schedule is disabled, or the function fails before it can report. Nothing is being audited.`,
+        true,
+      ),
     };
   }
 
@@ -372,8 +433,14 @@ export class EksAuthzAuditor extends Construct {
     policy.acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
-        'logs:StopQuery has no resource type in the service authorization reference, so it needs *; logs:GetQueryResults takes only a query id and shares the statement.',
+        'logs:StopQuery and logs:DescribeLogGroups have no resource type in the service authorization reference, so they need *; logs:GetQueryResults takes only a query id and shares the statement.',
     });
+    for (const arn of [...this.eksArns('nodegroup'), ...this.eksArns('access-entry')]) {
+      policy.acknowledge({
+        id: iam5ResourceFinding(this, arn),
+        reason: 'Read-only EKS calls on the node groups and access entries of one configured cluster: their ARNs end in ids the auditor cannot know in advance.',
+      });
+    }
     for (const arn of this.logGroupArns().filter((a) => a.endsWith(':*'))) {
       policy.acknowledge({
         id: iam5ResourceFinding(this, arn),

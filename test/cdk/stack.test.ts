@@ -122,6 +122,13 @@ describe('EksAuthzAuditStack', () => {
         Resource: [logGroupArn, arn(':logs:eu-west-1:111122223333:log-group:/aws/eks/demo/cluster:*')],
       },
       { Action: ['logs:GetQueryResults', 'logs:StopQuery'], Effect: 'Allow', Resource: '*' },
+      // Stream listing on the configured log group only; the log group class needs *.
+      { Action: 'logs:DescribeLogStreams', Effect: 'Allow', Resource: [logGroupArn, arn(':logs:eu-west-1:111122223333:log-group:/aws/eks/demo/cluster:*')] },
+      { Action: 'logs:DescribeLogGroups', Effect: 'Allow', Resource: '*' },
+      // The EKS API reads, on the configured cluster and its own node groups and access entries only.
+      { Action: ['eks:DescribeCluster', 'eks:ListNodegroups', 'eks:ListAccessEntries'], Effect: 'Allow', Resource: arn(':eks:eu-west-1:111122223333:cluster/demo') },
+      { Action: 'eks:DescribeNodegroup', Effect: 'Allow', Resource: arn(':eks:eu-west-1:111122223333:nodegroup/demo/*') },
+      { Action: ['eks:DescribeAccessEntry', 'eks:ListAssociatedAccessPolicies'], Effect: 'Allow', Resource: arn(':eks:eu-west-1:111122223333:access-entry/demo/*') },
       { Action: 'sns:Publish', Effect: 'Allow', Resource: { Ref: topic.logicalId } },
       { Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [key.logicalId, 'Arn'] } },
       {
@@ -225,8 +232,9 @@ describe('EksAuthzAuditStack', () => {
         statistic: 'Maximum',
         period: 300,
       },
+      { namespace: 'EksAuthzAudit', metric: 'ScheduledRunsCompleted', dimensions: [{ Name: 'service', Value: 'eks-authz-audit' }], statistic: 'Sum', period: 900 },
     ]);
-    for (const a of alarms) {
+    for (const a of alarms.filter((x) => x.MetricName !== 'ScheduledRunsCompleted')) {
       expect(a).toMatchObject({
         AlarmActions: [{ Ref: topic.logicalId }],
         OKActions: [{ Ref: topic.logicalId }],
@@ -236,6 +244,21 @@ describe('EksAuthzAuditStack', () => {
         TreatMissingData: 'notBreaching',
       });
     }
+  });
+
+  it('has a heartbeat alarm: no scheduled run completed in two schedule periods, missing data breaching', () => {
+    // Assess
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ScheduledRunsCompleted',
+      Namespace: 'EksAuthzAudit',
+      Period: 900,
+      EvaluationPeriods: 2,
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+      AlarmActions: [{ Ref: topic.logicalId }],
+      OKActions: [{ Ref: topic.logicalId }],
+    });
   });
 
   it('matches the snapshot (asset hashes masked)', () => {
@@ -351,7 +374,8 @@ describe('EksAuthzAuditor options', () => {
     auditor.topic.grantPublish(new iam.AccountRootPrincipal());
 
     // Assess
-    expect(Object.keys(auditor.alarms)).toEqual(['errors', 'throttles', 'incompleteAudits', 'deadLetters']);
+    expect(Object.keys(auditor.alarms)).toEqual(['errors', 'throttles', 'incompleteAudits', 'deadLetters', 'heartbeat']);
+    expect(auditor.alarmTopic).toBe(auditor.topic);
     // Every resource it creates is reachable from a public field (alarms through `alarms`), so a user can
     // configure any of them further; a builder added later must expose its resource too.
     const exposed = new Set<unknown>(Object.values(auditor).flatMap((v) => (v && typeof v === 'object' && !(v instanceof Resource) && !Array.isArray(v) ? Object.values(v) : [v])));
@@ -373,6 +397,18 @@ describe('EksAuthzAuditor escape hatches', () => {
     (onlyResource(template, 'AWS::IAM::Policy').props.PolicyDocument.Statement as { Action: unknown; Resource: unknown }[]).filter(
       (s) => JSON.stringify(s.Action).includes('sns:') || JSON.stringify(s.Action).includes('kms:'),
     );
+
+  it('sends the alarms to a separate alarm topic when given, findings still to the alert topic', () => {
+    // Act
+    const { auditor, template } = embed({}, (stack) => ({ alarmTopic: new sns.Topic(stack, 'OnCall') }));
+
+    // Assess
+    const onCall = (auditor.alarmTopic as sns.Topic).node.defaultChild as sns.CfnTopic;
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
+    expect(alarms).toHaveLength(5);
+    for (const a of alarms) expect(a.AlarmActions).toEqual([{ Ref: Stack.of(auditor).getLogicalId(onCall) }]);
+    expect(auditor.alarmTopic).not.toBe(auditor.topic);
+  });
 
   it('publishes to an existing topic and its key: creates neither, grants both, subscribes the emails', () => {
     // Act
