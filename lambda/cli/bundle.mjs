@@ -69,7 +69,8 @@ export async function cliBundle(repoRoot, options = {}) {
 
 /**
  * What the bundle is built from, as a cache key: every source file under lambda/ (path, size, mtime),
- * package-lock.json (the dependencies that get bundled), tsconfig.json (esbuild reads it), the esbuild version
+ * package-lock.json (the dependencies that get bundled), package.json (its version is bundled: --version),
+ * tsconfig.json (esbuild reads it), the esbuild version
  * and Node's major version (the target). sha256, first 16 hex digits.
  * Stat, not read, and a hand-written walk rather than readdirSync's recursive option: both were faster on a
  * fresh process (bench/README.md "Measurements behind the code"); this runs on every start.
@@ -81,7 +82,7 @@ export function bundleKey(repoRoot, esbuildVersion) {
   const files = sourceFiles(join(repoRoot, 'lambda'));
   // Sorted: readdir's order is the file system's, and the key must not depend on it.
   files.sort();
-  files.push(join(repoRoot, 'package-lock.json'), join(repoRoot, 'tsconfig.json'));
+  files.push(join(repoRoot, 'package-lock.json'), join(repoRoot, 'package.json'), join(repoRoot, 'tsconfig.json'));
   const hash = createHash('sha256').update(`esbuild ${esbuildVersion}\nnode ${process.versions.node.split('.')[0]}\n`);
   for (const file of files) {
     const stat = statSync(file, { throwIfNoEntry: false });

@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { flagError } from './flag-errors';
 
 /** What a CLI command may touch, injected so tests can run commands in-process. */
 export interface CliIO {
@@ -55,6 +56,6 @@ export function parseFlags<T extends ParseArgsConfig>(config: T): ReturnType<typ
   try {
     return parseArgs(config);
   } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
+    throw new UsageError(flagError(config, err));
   }
 }

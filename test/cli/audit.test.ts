@@ -86,7 +86,7 @@ describe('parseAuditArgs', () => {
     [['--cluster', 'p', '--since', '1h', '--region', 'mars'], '--region: "mars" is not a region'],
     [['--cluster', 'p', '--since', '1h', '--publish', 'topic'], '--publish: "topic" is not an SNS topic ARN'],
     [['--cluster', 'p', '--since', '1h', '--min-severity', 'huge'], '--min-severity: "huge" is not a severity'],
-    [['--cluster', 'p', '--since', '1h', '--what'], "Unknown option '--what'"],
+    [['--cluster', 'p', '--since', '1h', '--what'], 'unknown option "--what"'],
     [['--cluster', 'p', '--since', '1h', '--forbidden-burst', '0'], '--forbidden-burst: "0" is not a whole number from 1 to 1000000000'],
   ])('rejects %j', (argv, message) => {
     expect(() => parseAuditArgs(argv, NOW)).toThrow(UsageError);

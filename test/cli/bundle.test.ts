@@ -52,7 +52,7 @@ describe('cliBundle', () => {
 
   beforeAll(async () => {
     cpSync(join(REPO, 'lambda'), join(repo, 'lambda'), { recursive: true });
-    for (const file of ['package-lock.json', 'tsconfig.json']) cpSync(join(REPO, file), join(repo, file));
+    for (const file of ['package-lock.json', 'package.json', 'tsconfig.json']) cpSync(join(REPO, file), join(repo, file));
     symlinkSync(join(REPO, 'node_modules'), join(repo, 'node_modules'), 'dir');
     // The real scan-worker.ts is someone else's and still changing: a worker-like entry of our own stands in,
     // sharing a module with the CLI so that it needs a chunk beside it.

@@ -100,7 +100,7 @@ describe('eks-authz-audit scan', () => {
     [['scan', '--forbidden-burst', 'many', 'x'], '--forbidden-burst: "many" is not a whole number from 1 to 1000000000'],
     [['scan', '--forbidden-burst-resources=-1', 'x'], '--forbidden-burst-resources: "-1" is not a whole number from 1 to 1000000000'],
     [['scan', '--forbidden-burst-resources', '2.5', 'x'], '--forbidden-burst-resources: "2.5"'],
-    [['scan', 'x', '--denied-burst'], "'--denied-burst <value>' argument missing"],
+    [['scan', 'x', '--denied-burst'], '--denied-burst needs a value'],
     [['nope'], 'unknown command "nope"'],
   ])('exits 2 on the usage error %j', async (argv, text) => {
     const cli = io();
