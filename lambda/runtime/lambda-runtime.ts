@@ -111,7 +111,8 @@ export function createHandler(config: RuntimeConfig, deps: LambdaDeps): (event: 
       else logger.error('audit failed', { error: err instanceof Error ? err.message : String(err), durationMs: clock.now() - startedAt });
       throw err;
     } finally {
-      metrics.publishStoredMetrics();
+      // A run that stored none (a rejected request) has nothing to flush; Powertools would log a warning for it.
+      if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
     }
   };
 }
