@@ -18,6 +18,7 @@ import { renderText } from '../report/text';
 import { EXIT, UsageError, parseFlags, type CliIO } from './io';
 import { useColor } from './color';
 import { checkHtmlTarget, renderHtmlPage, scanNotes } from './html-output';
+import { noteNodeVersion } from './node-version';
 import { flagMessage, targetLogGroup } from './queries';
 import { thresholdFlags } from './scan';
 import { readSuppressionsFile } from './suppressions-file';
@@ -71,6 +72,8 @@ export interface AuditCliOptions {
 /** Injected in tests: a clock (so polls do not wait) and the current time. */
 export interface AuditCliDeps {
   readonly clock?: Clock;
+  /** The Node.js version the SDK will see (default: this process's). */
+  readonly nodeVersion?: string;
   readonly runnerOptions?: RunnerOptions;
 }
 
@@ -158,6 +161,8 @@ export async function auditCommand(argv: readonly string[], io: CliIO, deps: Aud
     return EXIT.OK;
   }
   if (options.format === 'html') checkHtmlTarget(io.stdout);
+  // The SDK reads its switch from process.env, so this does too.
+  noteNodeVersion((s) => io.stderr.write(s), deps.nodeVersion ?? process.version, process.env);
   const clientConfig = { ...(options.region ? { region: options.region } : {}), ...(options.profile ? { profile: options.profile } : {}) };
   // One attempt per call: the runner's retry (runtime/backoff.ts) is the only retry layer.
   const logs = new CloudWatchLogsClient({ ...clientConfig, ...SDK_SINGLE_ATTEMPT });
