@@ -1,4 +1,4 @@
-import type { ScanResult } from '../model/findings';
+import type { ScanResult, ScanStats } from '../model/findings';
 import { clean } from '../model/sanitize';
 import type { Severity } from '../model/severity';
 import type { InputSummary } from '../scan/index';
@@ -38,8 +38,11 @@ export function nothingReadMessage(paths: readonly string[], inputs: InputSummar
 }
 
 /** Notes for the end of a report: inputs that broke, paths skipped, where the malformed lines are, findings hidden. */
-export function inputNotes(inputs: InputSummary, hidden: number, minSeverity: Severity): string[] {
+export function inputNotes(inputs: InputSummary, stats: ScanStats, hidden: number, minSeverity: Severity): string[] {
   const notes = [...brokenNotes(inputs), ...skippedNotes(inputs)];
+  if (stats.malformedFields > 0) {
+    notes.push(`Note: ${plural(stats.malformedFields, 'field')} of audit events had a type the audit schema does not allow (a crafted or corrupt log) and ${stats.malformedFields === 1 ? 'was' : 'were'} ignored.`);
+  }
   if (inputs.unread.length > 0) {
     const files = inputs.unread.map((f) => {
       const what = f.records === 0 ? `, no record${f.hint ? `; ${f.hint}` : ''}` : '';

@@ -149,7 +149,7 @@ export async function scanCommand(argv: readonly string[], io: CliIO): Promise<n
     findings: all.findings.filter((f) => atLeast(f.severity, options.minSeverity)),
     incidents: all.incidents.filter((i) => atLeast(i.severity, options.minSeverity)),
   };
-  const notes = inputNotes(inputs, all.findings.length - result.findings.length, options.minSeverity);
+  const notes = inputNotes(inputs, all.stats, all.findings.length - result.findings.length, options.minSeverity);
   if (options.format === 'json') {
     io.stdout.write(`${JSON.stringify({ ...toReport(result), inputs }, null, 2)}\n`);
     if (result.stats.malformed > 0) {

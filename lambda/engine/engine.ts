@@ -24,6 +24,7 @@ import type { FindingEntry } from './incident-join';
 import { buildIncidents } from './incidents';
 import type { Suppression } from '../model/suppression';
 import { applySuppressions } from './suppress';
+import { normalizeAuditEvent } from '../model/audit-fields';
 
 const MAX_SUBJECT_VALUE = 256;
 
@@ -124,6 +125,8 @@ export class Engine implements RecordSink {
       case 'audit': {
         this.stats.auditEvents++;
         if (record.truncated) this.stats.truncated++;
+        // Rules read only well-typed fields: a field of the wrong type is dropped here and counted.
+        this.stats.malformedFields += normalizeAuditEvent(record.event);
         const arn = nodeRoleArnOf(record.event);
         if (arn) this.nodeRoleArns.add(arn);
         this.awsAuthWrites?.audit(record);
@@ -228,7 +231,7 @@ export class Engine implements RecordSink {
   }
 
   private observe(rule: Rule, record: LogRecord | undefined, o: Observation): void {
-    const subject: Record<string, string> = {};
+    const subject: Record<string, string> = Object.create(null) as Record<string, string>;
     for (const key of Object.keys(o.subject).sort()) {
       const v = o.subject[key];
       if (v !== undefined && v !== '') subject[key] = clean(v, MAX_SUBJECT_VALUE);
@@ -238,7 +241,8 @@ export class Engine implements RecordSink {
     if (!g) {
       g = {
         id: this.nextGroupId++, rule, subject, count: 0, first: Infinity, firstSeen: null, last: -Infinity, lastSeen: null,
-        tally: {}, facts: {}, evidence: [],
+        // No prototype: keys come from logs, and `__proto__`, `constructor` or `toString` must count like any other.
+        tally: Object.create(null) as Record<string, number>, facts: Object.create(null) as Record<string, string>, evidence: [],
       };
       if (this.options.timelines) g.histogram = new TimeHistogram();
       this.groups.set(key, g);
@@ -263,7 +267,7 @@ export class Engine implements RecordSink {
       }
     }
     if (o.facts) {
-      for (const [k, v] of Object.entries(o.facts)) if (!(k in g.facts)) g.facts[k] = clean(v, MAX_SUBJECT_VALUE);
+      for (const [k, v] of Object.entries(o.facts)) if (!Object.hasOwn(g.facts, k)) g.facts[k] = clean(v, MAX_SUBJECT_VALUE);
     }
     if (o.evidence && g.evidence.length < MAX_EVIDENCE) g.evidence.push(o.evidence);
   }

@@ -58,12 +58,14 @@ export interface ScanStats {
   duplicates: number;
   /** Audit events read after the cap on remembered events was reached: not checked for being duplicates. */
   duplicatesUnchecked: number;
+  /** Fields of audit events with a type other than the audit.k8s.io/v1 schema's (attacker-shaped input): ignored. */
+  malformedFields: number;
 }
 
 export function emptyStats(): ScanStats {
   return {
     files: 0, records: 0, auditEvents: 0, apiserverLines: 0, authenticatorLines: 0, kubeletLines: 0, malformed: 0, truncated: 0,
-    duplicates: 0, duplicatesUnchecked: 0,
+    duplicates: 0, duplicatesUnchecked: 0, malformedFields: 0,
   };
 }
 

@@ -16,8 +16,9 @@ describe('requestTarget', () => {
     expect(requestTarget({})).toBeUndefined();
   });
 
-  it('takes the first source address, ignoring what is not a string', () => {
-    expect(sourceIP({ sourceIPs: ['203.0.113.45', '10.0.0.1'] })).toBe('203.0.113.45');
+  it('takes the last source address (the connection\'s: the others are client-set headers), ignoring what is not a string', () => {
+    expect(sourceIP({ sourceIPs: ['203.0.113.45', '10.0.0.1'] })).toBe('10.0.0.1');
+    expect(sourceIP({ sourceIPs: ['203.0.113.45'] })).toBe('203.0.113.45');
     expect(sourceIP({ sourceIPs: [7 as unknown as string] })).toBeUndefined();
   });
 });

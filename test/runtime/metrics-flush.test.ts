@@ -2,7 +2,6 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RULE_SETTINGS } from '../../lambda/model/rule-settings';
 import { createHandler } from '../../lambda/runtime/lambda-runtime';
 import { InvalidRequestError } from '../../lambda/runtime/request';
 import { METRICS } from '../../lambda/settings/names';
@@ -17,7 +16,7 @@ describe('handler: the metrics flush', () => {
       {
         clusters: [{ name: 'prod', logGroup: '/aws/eks/prod/cluster' }], topicArn: 'arn:aws:sns:eu-west-1:123456789012:t',
         minSeverity: 'medium', scheduleMinutes: 60, ingestionLagMinutes: 5, maxLookbackDays: 30, concurrency: 1,
-        ruleSettings: DEFAULT_RULE_SETTINGS,
+        ruleSettings: {},
       },
       {
         logger: new Logger({ serviceName: METRICS.SERVICE, logLevel: 'SILENT' }), metrics,

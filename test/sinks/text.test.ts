@@ -133,7 +133,7 @@ describe('renderJson', () => {
       ['ruleId', 'severity', 'title', 'cluster', 'subject', 'count', 'firstSeen', 'lastSeen', 'message', 'remediation', 'fingerprint', 'evidence'].sort(),
     );
     expect(Object.keys(parsed.stats).sort()).toEqual(
-      ['files', 'records', 'auditEvents', 'apiserverLines', 'authenticatorLines', 'kubeletLines', 'malformed', 'truncated', 'duplicates', 'duplicatesUnchecked'].sort(),
+      ['files', 'records', 'auditEvents', 'apiserverLines', 'authenticatorLines', 'kubeletLines', 'malformed', 'truncated', 'duplicates', 'duplicatesUnchecked', 'malformedFields'].sort(),
     );
     expect(Object.keys(parsed.incidents[0]).sort()).toEqual(
       ['id', 'cluster', 'severity', 'title', 'cause', 'impact', 'remediation', 'findings', 'firstSeen', 'lastSeen'].sort(),

@@ -1,3 +1,4 @@
+import { shellArg } from '../../model/quote';
 import type { Rule } from '../../model/rule';
 import { AWS_AUTH_NEEDS } from '../support/aws-auth-writes';
 import { mappingRuleRun, writtenBy } from '../support/aws-auth-mapping-rule';
@@ -34,6 +35,8 @@ export const awsAuthSystemMasters: Rule = {
   describe(g) {
     const arn = g.subject['arn'] ?? '<principal ARN>';
     const list = g.facts['list'] ?? 'mapRoles';
+    const cluster = shellArg(g.cluster);
+    const arnArg = g.subject['arn'] ? shellArg(arn) : arn;
     const who = list === 'mapUsers' ? 'Whoever holds this IAM user\'s keys' : 'Whoever can assume this IAM role';
     const hint =
       g.facts['nameLooksLikeNodeRole'] === 'yes'
@@ -46,8 +49,8 @@ export const awsAuthSystemMasters: Rule = {
         `This is what the write says; it is deliberate only if ${arn} is your break-glass admin.${hint}`,
       remediation:
         `Remove ${MASTERS_GROUP} from the entry and map it to a group bound to the permissions it needs, or move it to an access entry: ` +
-        `aws eks create-access-entry --cluster-name ${g.cluster} --principal-arn ${arn} --type STANDARD, then ` +
-        `aws eks associate-access-policy --cluster-name ${g.cluster} --principal-arn ${arn} --policy-arn <access policy ARN> --access-scope type=cluster ` +
+        `aws eks create-access-entry --cluster-name ${cluster} --principal-arn ${arnArg} --type STANDARD, then ` +
+        `aws eks associate-access-policy --cluster-name ${cluster} --principal-arn ${arnArg} --policy-arn <access policy ARN> --access-scope type=cluster ` +
         '(aws eks list-access-policies lists them; AmazonEKSClusterAdminPolicy for a real admin), and delete the aws-auth entry.',
     };
   },

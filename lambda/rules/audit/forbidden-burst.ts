@@ -6,13 +6,16 @@ import { addRecord, emitBuffered, emptyBuffered, recordCount } from '../support/
 import { auditEvidence, isForbidden } from '../../model/audit';
 import { RequestOnce, requestId } from '../../model/request-once';
 import { isNodeCredential, isRecognizedNode, str, username } from '../../model/identity';
-import { requestTarget, sourceIP } from '../support/request-target';
+import { claimedSourceIPs, requestTarget, sourceIP } from '../support/request-target';
 import { tallyText, timeSpan } from '../support/node-mapping';
 
 /** Enough distinct resources to judge any sane threshold, without letting a scanner's million paths grow memory. */
 const MAX_TRACKED_RESOURCES = 10_000;
 /** Resources named in the message, most refused first. */
 const LISTED_RESOURCES = 8;
+/** Forwarded-for addresses a principal claimed that are kept to show (all distinct ones are counted up to the cap). */
+const LISTED_CLAIMED = 3;
+const MAX_TRACKED_CLAIMED = 1_000;
 
 interface Principal {
   username: string;
@@ -21,6 +24,8 @@ interface Principal {
   resources: Map<string, number>;
   /** Paths a grouped query row counted (Aggregate.distinctPaths) beyond the two its samples show. */
   unlistedPaths: number;
+  /** X-Forwarded-For / X-Real-Ip addresses the client sent: evidence, never part of the key. */
+  claimed: Set<string>;
   userAgent?: string;
 }
 
@@ -55,7 +60,7 @@ export const forbiddenBurst: Rule = {
   severity: 'medium',
   title: 'Burst of 403s across many resources (permission probing)',
   description:
-    'One principal (username and source IP) got at least N 403 Forbidden responses across at least M distinct resources or URL paths in the scanned window (defaults 50 and 5; --forbidden-burst and --forbidden-burst-resources in the CLI): ' +
+    'One principal (username and the connection\'s source IP, which the client cannot forge) got at least N 403 Forbidden responses across at least M distinct resources or URL paths in the scanned window (defaults 50 and 5; --forbidden-burst and --forbidden-burst-resources in the CLI): ' +
     'someone mapping what a credential may do. Node credentials (covered by the node-* rules) and EKS-internal eks:* principals are left out.',
   remediation:
     'Identify the workload or person behind the identity and source address; if it is not expected, revoke the credential (rotate the service account token, remove the IAM mapping) and investigate; if it is a controller missing permissions, grant exactly those.',
@@ -66,7 +71,7 @@ export const forbiddenBurst: Rule = {
   needs: {
     stream: 'audit',
     filter: "responseStatus.code = 403 and user.username not like /^(system:node:|eks:)/",
-    // Per resource, so each row's count belongs to one target of one principal. Not sourceIPs.0: the keys of all
+    // Per resource, so each row's count belongs to one target of one principal. Not sourceIPs: the keys of all
     // audit rules are grouped by together, and an address key would split the node traffic other rules count into
     // one row per node. Server-side, a username's 403s from several addresses share a row whose sample names one
     // address; a local scan separates them exactly. Non-resource paths are not keys (see anonymous-request-allowed).
@@ -92,7 +97,8 @@ export const forbiddenBurst: Rule = {
         const id = requestId(record);
         if (id !== undefined && !requests.first(`${key}\u0000${id}`)) return;
         let p = principals.get(key);
-        if (!p) principals.set(key, (p = { username: user, ip, buffered: emptyBuffered(), resources: new Map(), unlistedPaths: 0 }));
+        if (!p) principals.set(key, (p = { username: user, ip, buffered: emptyBuffered(), resources: new Map(), unlistedPaths: 0, claimed: new Set() }));
+        for (const claimed of claimedSourceIPs(e)) if (p.claimed.size < MAX_TRACKED_CLAIMED) p.claimed.add(claimed);
         addRecord(p.buffered, record, auditEvidence(record));
         p.userAgent ??= str(e.userAgent);
         const t = requestTarget(e);
@@ -113,6 +119,11 @@ export const forbiddenBurst: Rule = {
             thresholds: `${minCount} refusals across ${minResources} resources`,
           };
           if (p.userAgent) facts['userAgent'] = p.userAgent;
+          if (p.claimed.size > 0) {
+            const shown = [...p.claimed].slice(0, LISTED_CLAIMED).join(', ');
+            const more = p.claimed.size > LISTED_CLAIMED ? ` and ${p.claimed.size - LISTED_CLAIMED}${p.claimed.size >= MAX_TRACKED_CLAIMED ? '+' : ''} more` : '';
+            facts['claimed'] = `${shown}${more}`;
+          }
           emitBuffered(emit, { username: p.username, sourceIP: p.ip }, p.buffered, { tally: Object.fromEntries(top), facts });
         }
       },
@@ -124,13 +135,14 @@ export const forbiddenBurst: Rule = {
     const listed = tallyText(g.tally);
     const more = distinct > LISTED_RESOURCES ? `, and ${distinct - LISTED_RESOURCES} more` : '';
     const agent = g.facts['userAgent'] ? ` with ${g.facts['userAgent']}` : '';
+    const claimed = g.facts['claimed'] ? ` (claiming to forward for ${g.facts['claimed']}: X-Forwarded-For, set by the client, so not trusted)` : '';
     const anonymous = user === 'system:anonymous';
     const who = anonymous
       ? 'An unauthenticated client walking URLs is a scanner: common on a public endpoint, and a sign the endpoint is reachable by anyone.'
       : 'Refusals spread over many resources are what probing looks like: someone holding this identity (a stolen service account token, a leaked kubeconfig) is mapping what it may do. A controller missing permissions after an upgrade repeats a few resources instead.';
     return {
       message:
-        `${user} from ${ip}${agent} got 403 Forbidden ${g.count} times on ${distinct} distinct resources in this input${timeSpan(g.firstSeen, g.lastSeen)} ` +
+        `${user} from ${ip}${claimed}${agent} got 403 Forbidden ${g.count} times on ${distinct} distinct resources in this input${timeSpan(g.firstSeen, g.lastSeen)} ` +
         `(thresholds: ${g.facts['thresholds'] ?? '?'} per window; the window is the input scanned: all files for the CLI, one run for the Lambda): ` +
         `${listed}${more}. ${who} Certain of the refusals; the intent is inferred from their spread.`,
       remediation: anonymous

@@ -76,7 +76,7 @@ export const authenticatorDeniedBurst: Rule = {
         const key = arn.toLowerCase();
         let d = byArn.get(key);
         if (!d) {
-          d = { arn, all: emptyBuffered(), unmapped: 0, unmappedEvidence: [], otherEvidence: [], errors: {} };
+          d = { arn, all: emptyBuffered(), unmapped: 0, unmappedEvidence: [], otherEvidence: [], errors: Object.create(null) as Record<string, number> };
           byArn.set(key, d);
         }
         const evidence = authenticatorEvidence(record);

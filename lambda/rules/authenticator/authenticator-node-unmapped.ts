@@ -1,3 +1,4 @@
+import { yamlScalar } from '../../model/quote';
 import type { Rule } from '../../model/rule';
 import type { Buffered } from '../support/buffered-observation';
 import { addRecord, emitBuffered, emptyBuffered } from '../support/buffered-observation';
@@ -83,7 +84,7 @@ export const authenticatorNodeUnmapped: Rule = {
       remediation:
         `${accessEntryCommand(g.cluster, arn, 'EC2_LINUX')} (EC2_WINDOWS for Windows nodes; the cluster's authentication mode must include API; ` +
         'if the role has an IAM path, use its full ARN, which the authenticator log leaves out). ' +
-        `Or, in aws-auth (kube-system) mapRoles: rolearn: ${arn}, username: system:node:{{EC2PrivateDNSName}}, groups: [system:bootstrappers, system:nodes]. ` +
+        `Or, in aws-auth (kube-system) mapRoles: rolearn: ${yamlScalar(arn)}, username: system:node:{{EC2PrivateDNSName}}, groups: [system:bootstrappers, system:nodes]. ` +
         'If the role was mapped before, look for the aws-auth write or access entry deletion that removed it.',
     };
   },

@@ -1,3 +1,4 @@
+import { shellArg } from '../../model/quote';
 import type { FlagRecord } from '../../model/records';
 import type { Evidence } from '../../model/findings';
 import type { IncidentJoin, RuleRun } from '../../model/rule';
@@ -122,5 +123,6 @@ export const MANAGED_FIX =
 /** The mode list to run with instead: Node and RBAC first, the other modes kept, AlwaysAllow dropped. */
 export function recommendedModes(shown: string): string {
   const others = shown.replace(/^\[|\]$/g, '').split(',').filter((m) => m && m !== 'Node' && m !== 'RBAC' && m !== 'AlwaysAllow');
-  return ['Node', 'RBAC', ...others].join(',');
+  // The other modes come from the log line: the whole value is one shell word, quoted if it needs to be.
+  return shellArg(['Node', 'RBAC', ...others].join(','));
 }

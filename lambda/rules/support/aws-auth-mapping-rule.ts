@@ -4,6 +4,10 @@ import type { AwsAuthWrite } from './aws-auth-writes';
 import { MAPPING_LISTS, isAwsAuthHead, readAwsAuthWrite } from './aws-auth-writes';
 import { NODE_USERNAME_TEMPLATES, nodeRoleReason, parseMappingList } from './aws-auth-mappings';
 import { BOOTSTRAPPERS_GROUP, MASTERS_GROUP, NODES_GROUP } from '../../model/identity';
+import { shellArg, yamlScalar } from '../../model/quote';
+
+/** Kept here too: other rules and the engine's incident words import it from this file. */
+export { yamlScalar } from '../../model/quote';
 
 /**
  * Shared run for the rules that judge single aws-auth mappings. Whether a mapping belongs to a node role may
@@ -90,9 +94,6 @@ function isFargateLike(g: ObservationGroup): boolean {
 }
 
 /** A YAML scalar that survives as written: plain when safe, else double-quoted (JSON strings are YAML). */
-export function yamlScalar(v: string): string {
-  return /^[A-Za-z0-9][A-Za-z0-9:._/-]*$/.test(v) && !v.includes('://') ? v : JSON.stringify(v);
-}
 
 /**
  * The corrected aws-auth entry for a node role (extra groups such as system:node-proxier kept, system:masters
@@ -109,9 +110,9 @@ export function nodeRoleFix(g: ObservationGroup): string {
   const user = fargate ? NODE_USERNAME_TEMPLATES[1]! : NODE_USERNAME_TEMPLATES[0]!;
   const type = fargate ? 'FARGATE_LINUX' : 'EC2_LINUX';
   return (
-    `In aws-auth mapRoles, replace the entry with: - {rolearn: ${yamlScalar(arn)}, username: ${JSON.stringify(user)}, groups: [${groups}]} ` +
+    `In aws-auth mapRoles, replace the entry with: - {rolearn: ${g.subject['arn'] ? yamlScalar(arn) : arn}, username: ${JSON.stringify(user)}, groups: [${groups}]} ` +
     `or create an access entry and then delete the aws-auth entry: ` +
-    `aws eks create-access-entry --cluster-name ${g.cluster} --principal-arn ${arn} --type ${type}` +
+    `aws eks create-access-entry --cluster-name ${shellArg(g.cluster)} --principal-arn ${g.subject['arn'] ? shellArg(arn) : arn} --type ${type}` +
     (fargate ? '. ' : ' (EC2_WINDOWS for Windows nodes). ') +
     `Access entries need authentication mode API_AND_CONFIG_MAP or API; with both, the access entry wins over aws-auth for the same role.`
   );

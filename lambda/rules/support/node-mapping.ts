@@ -1,5 +1,6 @@
 import type { AuditEvent } from '../../model/records';
 import { nodeName, str } from '../../model/identity';
+import { yamlScalar } from '../../model/quote';
 
 /**
  * The one correct way to map a node IAM role, worded once so every node rule gives the same fix.
@@ -7,7 +8,7 @@ import { nodeName, str } from '../../model/identity';
  * Sources: EKS user guide, auth-configmap.html (aws-auth mapRoles) and creating-access-entries.html (types).
  */
 export function nodeMappingFix(arn: string | undefined): string {
-  const role = arn && arn !== '' ? arn : '<node role ARN>';
+  const role = arn && arn !== '' ? yamlScalar(arn) : '<node role ARN>';
   return (
     `Map the node role as a node: in aws-auth (kube-system) mapRoles use ` +
     `rolearn: ${role}, username: system:node:{{EC2PrivateDNSName}}, groups: [system:bootstrappers, system:nodes]; ` +

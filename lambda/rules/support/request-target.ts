@@ -22,9 +22,20 @@ export function requestTarget(e: AuditEvent): RequestTarget | undefined {
   return { kind: 'path', value: q < 0 ? uri : uri.slice(0, q) };
 }
 
-/** The client address the API server recorded first (sourceIPs[0]: X-Forwarded-For first, then the peer). */
+/**
+ * The address the client cannot choose: the last of sourceIPs. The API server lists the X-Forwarded-For
+ * addresses first, then X-Real-Ip, then the connection's remote address, and "all but the last IP can be
+ * arbitrarily set by the client" (audit.k8s.io/v1 Event.sourceIPs). Keying on the first would let a prober hide
+ * behind a new forged header on every request.
+ */
 export function sourceIP(e: AuditEvent): string | undefined {
-  return strArray(e.sourceIPs)[0];
+  const ips = strArray(e.sourceIPs);
+  return ips[ips.length - 1];
+}
+
+/** The addresses before the last: claimed by the client (X-Forwarded-For, X-Real-Ip), not verified. */
+export function claimedSourceIPs(e: AuditEvent): string[] {
+  return strArray(e.sourceIPs).slice(0, -1);
 }
 
 /**
