@@ -21,6 +21,8 @@ import { environmentOf, resolveProps } from '../lambda/settings/values';
 import type { AuditedCluster } from './config';
 import { ConfigError } from './config';
 import { iam5ResourceFinding } from './nag';
+import { buildStateTable, grantStateTable } from './state-table';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 
 const PROJECT_ROOT = join(import.meta.dirname, '..');
 const LOCK_FILE = join(PROJECT_ROOT, 'package-lock.json');
@@ -128,6 +130,8 @@ export class EksAuthzAuditor extends Construct {
   readonly alarms: AuditorAlarms;
   /** The clusters as validated, with their log groups filled in. */
   readonly clusters: readonly AuditedCluster[];
+  /** The incidents' life cycle across runs (lib/state-table.ts): kept when the stack is deleted. */
+  readonly stateTable: dynamodb.Table;
 
   constructor(scope: Construct, id: string, props: EksAuthzAuditorProps) {
     super(scope, id);
@@ -148,6 +152,8 @@ export class EksAuthzAuditor extends Construct {
       description: 'EKS authz audit: query control-plane logs, publish findings',
     });
     this.grantAudit();
+    this.stateTable = buildStateTable(this, this.key);
+    grantStateTable(this.role, this.stateTable, this.key);
     this.function = this.buildFunction(props, settings);
     this.schedule = this.buildSchedule(settings);
     this.alarms = this.buildAlarms(settings);
@@ -229,7 +235,7 @@ export class EksAuthzAuditor extends Construct {
   /** What the function reads at cold start (lambda/runtime/config.ts): every setting of the table that has a variable. */
   private functionEnvironment(settings: ResolvedSettings): Record<string, string> {
     return {
-      ...environmentOf(settings, { topicArn: this.topic.topicArn }),
+      ...environmentOf(settings, { topicArn: this.topic.topicArn, stateTable: this.stateTable.tableName }),
       // Fixes the namespace and the `service` dimension Powertools Metrics writes, which the
       // incomplete-audit alarm must match exactly.
       POWERTOOLS_SERVICE_NAME: METRICS.SERVICE,

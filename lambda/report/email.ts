@@ -1,12 +1,14 @@
 import type { Finding } from '../model/findings';
+import type { Incident, IncidentStatus } from '../model/incident';
 import { SEVERITIES, type Severity } from '../model/severity';
-import { evidenceLine } from './text';
 import type { QueryStatistics } from '../model/report';
+import { plural, textIncident, textIncidentLine, wrap, type IncidentEntry } from './email-incidents';
 
 /**
- * The pieces of one SNS message. Each finding renders to its own text and JSON piece so the
- * publisher can add up their sizes and decide what fits without rendering the message many times.
- * Inputs are already cleaned (cleanFinding, clean): nothing here reads raw log text.
+ * The pieces of one SNS message. The text leads with incidents (report/email-incidents.ts); the JSON carries
+ * the incidents and every finding, each finding its own piece so the publisher can add up sizes and decide
+ * what fits without rendering the message many times. Inputs are already cleaned: nothing here reads raw
+ * log text.
  */
 export interface MessageHeader {
   readonly cluster: string;
@@ -19,31 +21,63 @@ export interface MessageHeader {
   readonly statistics?: readonly QueryStatistics[];
   /** Lines about the run itself (bytes scanned and cost, rule errors, unreadable rows, coverage), shown last. Already cleaned. */
   readonly footer?: readonly string[];
+  /** `scheduled`: incidents are what changed since the last run; `one-off`: everything this window holds. */
+  readonly mode: 'scheduled' | 'one-off';
+  /** Scheduled: the alerted incidents; one-off: every incident. Most important first. */
+  readonly incidents: readonly IncidentEntry[];
+  /** Scheduled: open incidents with nothing new to say. */
+  readonly quiet: readonly IncidentEntry[];
+  /** The report came without incidents: each finding is told as its own, and counted as a finding. */
+  readonly ungrouped?: boolean;
 }
 
-const WIDTH = 100;
-const RULE = '-'.repeat(72);
+export type { IncidentEntry };
 
 /** Statistics come from AWS responses: a missing number prints as 0, never as NaN. */
 const n = (x: number): string => (Number.isFinite(x) ? x : 0).toLocaleString('en-US');
-const plural = (x: number, word: string): string => `${n(x)} ${word}${x === 1 ? '' : 's'}`;
+const RULE = '-'.repeat(72);
 
 /** `3 high, 1 medium` */
-export function severityCounts(findings: readonly Finding[]): string {
+export function severityCounts(items: readonly { severity: Severity }[]): string {
   return [...SEVERITIES]
     .reverse()
-    .map((s) => [s, findings.filter((f) => f.severity === s).length] as const)
+    .map((s) => [s, items.filter((f) => f.severity === s).length] as const)
     .filter(([, count]) => count > 0)
     .map(([s, count]) => `${n(count)} ${s}`)
     .join(', ');
 }
 
+/** `1 new incident, 1 resolved`; `1 incident resolved` */
+export function changeCounts(entries: readonly IncidentEntry[]): string {
+  const count = (s: IncidentStatus): number => entries.filter((e) => e.status === s).length;
+  const kinds = (['new', 'escalated', 'reminder', 'resolved'] as const).filter((s) => count(s) > 0);
+  if (kinds.length === 1 && kinds[0] !== 'new') {
+    const what = { escalated: 'escalated', reminder: 'still open (reminder)', resolved: 'resolved' }[kinds[0]!];
+    return `${plural(count(kinds[0]!), 'incident')} ${what}`;
+  }
+  const parts: string[] = [];
+  if (count('new')) parts.push(plural(count('new'), 'new incident'));
+  if (count('escalated')) parts.push(`${n(count('escalated'))} escalated`);
+  if (count('reminder')) parts.push(`${n(count('reminder'))} still open (reminder)`);
+  if (count('resolved')) parts.push(`${n(count('resolved'))} resolved`);
+  return parts.join(', ');
+}
+
 export function textHead(h: MessageHeader): string {
   const min = h.minSeverity.toUpperCase();
   const lines: string[] = [];
-  if (h.findings.length > 0) {
+  const inWindow = `${plural(h.findings.length, 'finding')} at or above ${min} in this window`;
+  if (h.mode === 'scheduled' && h.incidents.length > 0) {
+    const open = h.incidents.filter((e) => e.status !== 'resolved').length + h.quiet.length;
+    lines.push(`eks-authz-audit: cluster ${h.cluster}: ${changeCounts(h.incidents)}; ${plural(open, 'incident')} open; ${inWindow}.`);
+  } else if (h.mode === 'scheduled') {
+    lines.push(`eks-authz-audit: nothing new in cluster ${h.cluster} (${plural(h.quiet.length, 'incident')} open), but the audit was INCOMPLETE.`);
+  } else if (h.findings.length > 0 && h.ungrouped) {
+    lines.push(`eks-authz-audit: ${plural(h.findings.length, 'finding')} at or above ${min} in cluster ${h.cluster} (${severityCounts(h.findings)}).`);
+  } else if (h.findings.length > 0) {
     lines.push(
-      `eks-authz-audit: ${plural(h.findings.length, 'finding')} at or above ${min} in cluster ${h.cluster} (${severityCounts(h.findings)}).`,
+      `eks-authz-audit: ${plural(h.incidents.length, 'incident')} (${plural(h.findings.length, 'finding')}) at or above ${min} ` +
+        `in cluster ${h.cluster} (${severityCounts(h.incidents.map((e) => e.incident))}).`,
     );
   } else {
     lines.push(`eks-authz-audit: no findings at or above ${min} in cluster ${h.cluster}, but the audit was INCOMPLETE.`);
@@ -63,43 +97,58 @@ export function textHead(h: MessageHeader): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** One finding, `evidence` samples at most. Starts with a blank line so pieces simply concatenate. */
-export function textFinding(f: Finding, position: number, total: number, evidence: number): string {
-  const lines: string[] = ['', `--- ${n(position)} of ${n(total)} ${RULE}`.slice(0, RULE.length), `[${f.severity.toUpperCase()}] ${f.title}`];
-  lines.push(`Rule:        ${f.ruleId}`);
-  const subject = Object.entries(f.subject).map(([k, v]) => `${k}=${v}`).join(', ');
-  if (subject) lines.push(`Subject:     ${subject}`);
-  lines.push(`Seen:        ${plural(f.count, 'time')}, ${timeRange(f)}`);
-  lines.push(`Fingerprint: ${f.fingerprint}`);
-  lines.push('', 'What happened:', ...wrap(f.message, '  '));
-  lines.push('', 'Fix:', ...wrap(f.remediation, '  '));
-  const samples = f.evidence.slice(0, evidence);
-  if (samples.length > 0) {
-    lines.push('', `Evidence (${samples.length} of ${plural(f.count, 'event')}):`);
-    for (const e of samples) lines.push(`  - ${evidenceLine(e)}`);
-  }
-  return `${lines.join('\n')}\n`;
+/** One-line incidents listed at most (those left out of the full blocks, and the quiet ones), then a count. */
+export const MAX_INCIDENT_LINES = 50;
+
+/**
+ * The incidents: the first `full` in full, the rest one line each (left out to fit the size limit), then
+ * the open incidents with nothing new. The pieces are what the publisher measures (textIncidentPieces).
+ */
+export function textIncidents(h: MessageHeader, full: number): string {
+  const p = textIncidentPieces(h);
+  return p.blocks.slice(0, full).join('') + p.restHeading(h.incidents.length - full) + p.lines.slice(full, full + MAX_INCIDENT_LINES).join('') +
+    p.moreLines(h.incidents.length - full) + p.quiet;
 }
 
-/** What was left out, so a reader knows the message is not the whole story. */
+export interface TextIncidentPieces {
+  readonly blocks: string[];
+  readonly lines: string[];
+  restHeading(rest: number): string;
+  moreLines(rest: number): string;
+  readonly quiet: string;
+}
+
+export function textIncidentPieces(h: MessageHeader): TextIncidentPieces {
+  const total = h.incidents.length;
+  let quiet = '';
+  if (h.quiet.length > 0) {
+    quiet = `\n${RULE}\nStill open, nothing new (${n(h.quiet.length)}):\n${h.quiet.slice(0, MAX_INCIDENT_LINES).map(textIncidentLine).join('')}`;
+    if (h.quiet.length > MAX_INCIDENT_LINES) quiet += `  ... and ${plural(h.quiet.length - MAX_INCIDENT_LINES, 'more incident')}\n`;
+  }
+  return {
+    blocks: h.incidents.map((e, i) => textIncident(e, i + 1, total)),
+    lines: h.incidents.map(textIncidentLine),
+    restHeading: (rest) =>
+      rest > 0 ? `\n${RULE}\n${wrap(`${plural(rest, 'more incident')}, one line each to keep this message under the SNS size limit:`, '').join('\n')}\n` : '',
+    moreLines: (rest) => (rest > MAX_INCIDENT_LINES ? `  ... and ${plural(rest - MAX_INCIDENT_LINES, 'more incident')}\n` : ''),
+    quiet,
+  };
+}
+
+/** What the machine-readable copy left out, so a reader knows the message is not the whole story. */
 export function textFooter(omitted: readonly Finding[], evidenceTrimmed: boolean): string {
   const lines: string[] = [];
   if (omitted.length > 0) {
-    const rules = new Map<string, number>();
-    for (const f of omitted) rules.set(f.ruleId, (rules.get(f.ruleId) ?? 0) + 1);
-    const byRule = [...rules].map(([id, count]) => `${id} ${n(count)}`).join(', ');
     lines.push('', RULE);
     lines.push(
       ...wrap(
-        `... and ${plural(omitted.length, 'more finding')} not shown (${severityCounts(omitted)}; ${byRule}), ` +
-          'left out to keep this message under the SNS size limit. A manual audit of this window lists them all.',
+        `The machine-readable copy of this message leaves out ${plural(omitted.length, 'finding')} (${severityCounts(omitted)}) ` +
+          'to stay under the SNS size limit. A manual audit of this window lists them all.',
         '',
       ),
     );
   }
-  if (evidenceTrimmed) {
-    lines.push('', 'Note: evidence samples were left out of some findings to keep this message under the SNS size limit.');
-  }
+  if (evidenceTrimmed) lines.push('', 'Note: evidence samples were left out of some findings to keep this message under the SNS size limit.');
   return lines.length > 0 ? `${lines.join('\n')}\n` : '';
 }
 
@@ -117,12 +166,25 @@ export function smsText(h: MessageHeader, subject: string): string {
   return parts.join('; ');
 }
 
-/** Opens the machine-readable body; findings follow as a JSON array, then jsonTail(). */
-export function jsonHead(h: MessageHeader): string {
+/** Opens the machine-readable body: the head and the incidents; findings follow as a JSON array, then jsonTail(). */
+export function jsonHead(h: MessageHeader, incidents: readonly string[], omittedIncidents: number): string {
   const head: Record<string, unknown> = { cluster: h.cluster, window: { start: h.window.start, end: h.window.end }, complete: h.complete };
   if (!h.complete) head['incompleteReason'] = h.incompleteReason || 'no reason given';
   if (h.footer && h.footer.length > 0) head['run'] = h.footer;
-  return `${JSON.stringify(head).slice(0, -1)},"findings":[`;
+  const open = JSON.stringify(head).slice(0, -1);
+  const omitted = omittedIncidents > 0 ? `,"omittedIncidents":${omittedIncidents}` : '';
+  return `${open},"incidents":[${incidents.join(',')}]${omitted},"findings":[`;
+}
+
+/**
+ * At most this many fingerprints per incident in a message: a 1,000-node incident would otherwise fill a
+ * quarter of it four times over. `findingsTotal` then says how many it has; the findings array has the rest.
+ */
+export const MAX_MESSAGE_FINGERPRINTS = 100;
+
+export function jsonIncident(i: Incident): string {
+  if (i.findings.length <= MAX_MESSAGE_FINGERPRINTS) return JSON.stringify(i);
+  return JSON.stringify({ ...i, findings: i.findings.slice(0, MAX_MESSAGE_FINGERPRINTS), findingsTotal: i.findings.length });
 }
 
 export function jsonFinding(f: Finding, evidence: number): string {
@@ -131,24 +193,4 @@ export function jsonFinding(f: Finding, evidence: number): string {
 
 export function jsonTail(omitted: number, evidenceTrimmed: boolean): string {
   return `],"omittedFindings":${omitted},"evidenceTrimmed":${evidenceTrimmed}}`;
-}
-
-function timeRange(f: Finding): string {
-  if (!f.firstSeen) return 'time unknown';
-  if (!f.lastSeen || f.lastSeen === f.firstSeen) return `at ${f.firstSeen}`;
-  return `${f.firstSeen} to ${f.lastSeen}`;
-}
-
-/** Plain-text email is read in any client: wrap prose at a readable width. */
-function wrap(text: string, indent: string): string[] {
-  const out: string[] = [];
-  let line = '';
-  for (const word of text.split(/\s+/).filter(Boolean)) {
-    if (line && indent.length + line.length + 1 + word.length > WIDTH) {
-      out.push(indent + line);
-      line = word;
-    } else line = line ? `${line} ${word}` : word;
-  }
-  if (line || out.length === 0) out.push(indent + line);
-  return out;
 }

@@ -5,6 +5,7 @@ import { defaultLogGroupName } from '../settings/clusters';
 import { ConfigError } from '../settings/errors';
 import { isTopicArn } from '../settings/table';
 import { loadEnvironment } from '../settings/values';
+import { DEFAULT_LIFECYCLE_SETTINGS, type LifecycleSettings } from './state';
 
 export { ConfigError, isTopicArn };
 
@@ -33,6 +34,10 @@ export interface RuntimeConfig {
    * `ruleSettings`): settings added to the table arrive here with no change to this file.
    */
   readonly settings?: Readonly<Record<string, unknown>>;
+  /** The life-cycle state table; absent: every run reports one-off and remembers nothing. */
+  readonly stateTable?: string;
+  /** reminderHours, resolveAfterMinutes (default: DEFAULT_LIFECYCLE_SETTINGS). */
+  readonly lifecycle?: LifecycleSettings;
 }
 
 export function defaultLogGroup(cluster: string): string {
@@ -55,6 +60,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): R
     concurrency: settings['concurrency'] as number,
     ruleSettings: settings.ruleSettings,
     settings,
+    ...(typeof settings['stateTable'] === 'string' ? { stateTable: settings['stateTable'] } : {}),
+    lifecycle: {
+      ...DEFAULT_LIFECYCLE_SETTINGS,
+      reminderHours: (settings['reminderHours'] as number | undefined) ?? DEFAULT_LIFECYCLE_SETTINGS.reminderHours,
+      resolveAfterMinutes: (settings['resolveAfterMinutes'] as number | undefined) ?? DEFAULT_LIFECYCLE_SETTINGS.resolveAfterMinutes,
+    },
   };
 }
 

@@ -1,6 +1,8 @@
 import type { Suppression } from '../model/suppression';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { EKSClient } from '@aws-sdk/client-eks';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
@@ -14,6 +16,9 @@ import type { RunnerOptions } from './insights';
 import { buildQueries } from './queries';
 import { InvalidRequestError, parseInvocation } from './request';
 import { runAudit, type AuditResponse, type MetricUnit as Unit, type Telemetry } from './run';
+import type { LifecycleDeps } from './lifecycle-run';
+import { StateStore } from './state-store';
+import { DEFAULT_LIFECYCLE_SETTINGS } from './state';
 
 /**
  * Time kept back from the Lambda deadline for what follows the queries: StopQuery on an abandoned
@@ -26,6 +31,8 @@ export interface LambdaDeps {
   readonly metrics: Metrics;
   readonly logsClient: (region: string | undefined) => Pick<CloudWatchLogsClient, 'send'>;
   readonly snsClient: SNSClient;
+  /** The life-cycle state table's client (used when the configuration names a table). */
+  readonly stateClient?: Pick<DynamoDBDocumentClient, 'send'>;
   /** Absent: DescribeCluster is not called and each cluster's coverage is "not verified". */
   readonly eksClient?: (region: string | undefined) => Pick<EKSClient, 'send'>;
   readonly clock?: Clock;
@@ -38,7 +45,7 @@ export interface LambdaDeps {
  * Clients from the SDK's default chain (so AWS_ENDPOINT_URL_* work), one Logs client per region. The Logs
  * client makes one attempt per call: runtime/backoff.ts retries, knowing the deadline.
  */
-export function defaultClients(topicArn: string): Pick<LambdaDeps, 'logsClient' | 'snsClient' | 'eksClient'> {
+export function defaultClients(topicArn: string): Pick<LambdaDeps, 'logsClient' | 'snsClient' | 'eksClient' | 'stateClient'> {
   const logs = new Map<string, CloudWatchLogsClient>();
   const eks = new Map<string, EKSClient>();
   const topicRegion = topicArn.split(':')[3];
@@ -56,8 +63,14 @@ export function defaultClients(topicArn: string): Pick<LambdaDeps, 'logsClient' 
       return c;
     },
     snsClient: new SNSClient(topicRegion ? { region: topicRegion } : {}),
+    // The table is in the function's own region.
+    stateClient: DynamoDBDocumentClient.from(new DynamoDBClient({})),
   };
 }
+
+/** A lease outlasts the run: what is left of the invocation and a minute; without a deadline, 15 minutes. */
+const LEASE_MARGIN_MS = 60_000;
+const LEASE_WITHOUT_DEADLINE_MS = 15 * 60_000;
 
 /**
  * The thin handler: validate the event, run the audit, map errors. Configuration was validated at
@@ -69,6 +82,7 @@ export function createHandler(config: RuntimeConfig, deps: LambdaDeps): (event: 
   const clock = deps.clock ?? systemClock;
   const reserve = deps.reserveMs ?? PUBLISH_RESERVE_MS;
   const { logger, metrics } = deps;
+  const store = config.stateTable && deps.stateClient ? new StateStore(deps.stateClient, { tableName: config.stateTable, clock }) : undefined;
   const telemetry: Telemetry = {
     info: (m, a) => logger.info(m, a ?? {}),
     warn: (m, a) => logger.warn(m, a ?? {}),
@@ -88,6 +102,11 @@ export function createHandler(config: RuntimeConfig, deps: LambdaDeps): (event: 
     if (context?.awsRequestId) logger.addContext(context as Context);
     const remaining = typeof context?.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis.bind(context) : undefined;
     const startedAt = clock.now();
+    const lifecycle: LifecycleDeps | undefined = store && {
+      store,
+      settings: config.lifecycle ?? DEFAULT_LIFECYCLE_SETTINGS,
+      leaseMs: () => (remaining ? remaining() + LEASE_MARGIN_MS : LEASE_WITHOUT_DEADLINE_MS),
+    };
     try {
       const request = parseInvocation(event, config, clock.now());
       logger.info('audit started', { trigger: request.trigger, window: windowOf(request), clusters: request.clusters.map((c) => c.name), dryRun: request.dryRun });
@@ -103,8 +122,9 @@ export function createHandler(config: RuntimeConfig, deps: LambdaDeps): (event: 
         concurrency: config.concurrency,
         settings: config.ruleSettings,
         suppressions: (config.settings?.['suppressions'] as readonly Suppression[] | undefined) ?? [],
-        publish: (report, minSeverity) => publishClusterReport(deps.snsClient, report, { topicArn: config.topicArn, minSeverity }),
+        publish: (report, minSeverity, decided) => publishClusterReport(deps.snsClient, report, { topicArn: config.topicArn, minSeverity }, decided),
         telemetry,
+        ...(lifecycle ? { lifecycle } : {}),
       });
     } catch (err) {
       if (err instanceof InvalidRequestError) logger.warn('invalid request: nothing queried or published', { field: err.field, error: err.message });

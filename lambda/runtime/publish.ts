@@ -4,7 +4,11 @@ import { MAX_EVIDENCE } from '../model/limits';
 import { clean } from '../model/sanitize';
 import { atLeast, severityRank, type Severity } from '../model/severity';
 import { cleanFinding } from '../report/clean-finding';
-import { jsonFinding, jsonHead, jsonTail, runFooter, smsText, textFinding, textFooter, textHead, type MessageHeader } from '../report/email';
+import {
+  jsonFinding, jsonHead, jsonIncident, jsonTail, MAX_INCIDENT_LINES, runFooter, smsText, textFooter, textHead, textIncidentPieces, textIncidents, type MessageHeader,
+} from '../report/email';
+import type { AlertedStatus, ClusterLifecycle } from '../model/lifecycle';
+import { messageView } from './publish-view';
 import { buildSubject } from '../report/subject';
 import type { ClusterReport, PublishOutcome } from '../model/report';
 
@@ -51,18 +55,24 @@ export interface ComposedMessage {
   readonly evidenceTrimmed: boolean;
   /** As SNS counts it: UTF-8 bytes of body, subject and attributes. */
   readonly bytes: number;
+  /** Incidents the text tells (alerted ones in a scheduled run), and how many of them in full. */
+  readonly incidentsTotal: number;
+  readonly incidentsInFull: number;
 }
 
-export function buildMessage(report: ClusterReport, options: PublishOptions): PublishCommandInput | undefined {
-  return composeMessage(report, options)?.input;
+export function buildMessage(report: ClusterReport, options: PublishOptions, lifecycle?: ClusterLifecycle): PublishCommandInput | undefined {
+  return composeMessage(report, options, lifecycle)?.input;
 }
 
 /**
- * One message per cluster per run, or undefined when there is nothing to say: no finding at or above
- * minSeverity and a complete audit. An incomplete audit is always reported, so that a cluster whose
- * query failed never looks like a clean one.
+ * One message per cluster per run, or undefined when there is nothing to say. A scheduled run that went
+ * through the life cycle speaks when an incident is new, escalated, due a reminder or resolved; a one-off
+ * report (manual run, CLI, or no life cycle) when a finding reaches minSeverity. An incomplete audit is
+ * always reported, so that a cluster whose query failed never looks like a clean one; a retried window the
+ * state store had already handled never is.
  */
-export function composeMessage(report: ClusterReport, options: PublishOptions): ComposedMessage | undefined {
+export function composeMessage(report: ClusterReport, options: PublishOptions, lifecycle?: ClusterLifecycle): ComposedMessage | undefined {
+  if (lifecycle?.mode === 'skipped') return undefined;
   const minSeverity = options.minSeverity ?? DEFAULT_MIN_SEVERITY;
   const budget = options.maxBytes ?? DEFAULT_MAX_BYTES;
   const findings = report.findings
@@ -70,7 +80,9 @@ export function composeMessage(report: ClusterReport, options: PublishOptions): 
     .map(cleanFinding)
     .sort(mostSevereFirst);
   const complete = report.complete !== false;
-  if (findings.length === 0 && complete) return undefined;
+  const view = messageView(report, findings, minSeverity, lifecycle);
+  const news = view.mode === 'scheduled' ? view.incidents.length : findings.length;
+  if (news === 0 && complete) return undefined;
 
   const header: MessageHeader = {
     cluster: clean(report.cluster, 128) || '(unnamed)',
@@ -80,23 +92,50 @@ export function composeMessage(report: ClusterReport, options: PublishOptions): 
     minSeverity,
     findings,
     statistics: (report.statistics ?? []).slice(0, 10).map((q) => ({ ...q, status: clean(q.status, 32) })),
+    mode: view.mode,
+    incidents: view.incidents,
+    quiet: view.quiet,
+    ...(report.incidents ? {} : { ungrouped: true }),
     footer: footerLines(report),
   };
-  const subject = buildSubject({ highest: findings[0]?.severity, cluster: report.cluster, findings: findings.length, complete });
-  const attributes = messageAttributes(header);
+  const subject = buildSubject({
+    highest: findings[0]?.severity, cluster: report.cluster, findings: findings.length, complete,
+    ...(view.changes ? { changes: view.changes } : report.incidents ? { incidents: view.incidents.length } : {}),
+  });
+  const attributes = messageAttributes(header, view.statuses);
 
-  // Sizes add up piece by piece (JSON string escaping works character by character), so the plan is
-  // made on per-finding costs and checked once on the real message.
-  const cost = (f: Finding, i: number, evidence: number): number =>
-    TEXT_COPIES * escapedBytes(textFinding(f, i + 1, findings.length, evidence)) +
-    MACHINE_PROTOCOLS.length * (escapedBytes(jsonFinding(f, evidence)) + 1);
+  // The text tells every incident in full unless that would take more than its share: then the last ones
+  // shrink to one line each. The JSON carries the incidents as far as they fit their share, and every
+  // finding in what is left. Sizes add up piece by piece (JSON string escaping works character by
+  // character), so plans are made on piece sizes and checked once on the real message.
+  const pieces = textIncidentPieces(header);
+  const head = textHead(header);
+  const n = view.incidents.length;
+  const textCost = (s: string): number => TEXT_COPIES * escapedBytes(s);
+  let textTotal = textCost(head + pieces.quiet) + sum(pieces.blocks.map(textCost));
+  let full = n;
+  while (full > 0 && textTotal + textCost(pieces.restHeading(n - full) + pieces.moreLines(n - full)) > budget * TEXT_SHARE) {
+    full--;
+    // Incident `full` becomes the first one-line entry; past MAX_INCIDENT_LINES the last one drops to the count.
+    textTotal += textCost(pieces.lines[full]!) - textCost(pieces.blocks[full]!);
+    if (full + MAX_INCIDENT_LINES < n) textTotal -= textCost(pieces.lines[full + MAX_INCIDENT_LINES]!);
+  }
+  const text = head + textIncidents(header, full);
+  const incidentPieces = view.json.map(jsonIncident);
+  let kept = 0;
+  for (let used = 0; kept < incidentPieces.length; kept++) {
+    used += MACHINE_PROTOCOLS.length * (escapedBytes(incidentPieces[kept]!) + 1);
+    if (used > budget * JSON_INCIDENTS_SHARE) break;
+  }
+  const json = jsonHead(header, incidentPieces.slice(0, kept), incidentPieces.length - kept);
+  const cost = (f: Finding, evidence: number): number => MACHINE_PROTOCOLS.length * (escapedBytes(jsonFinding(f, evidence)) + 1);
   const evidence = findings.map(() => MAX_EVIDENCE);
-  const costs = findings.map((f, i) => cost(f, i, MAX_EVIDENCE));
+  const costs = findings.map((f) => cost(f, MAX_EVIDENCE));
   const render = (shown: number): PublishCommandInput => ({
     TopicArn: options.topicArn,
     Subject: subject,
     MessageStructure: 'json',
-    Message: messageBody(header, subject, findings, evidence, shown),
+    Message: messageBody(header, subject, text, json, findings, evidence, shown),
     MessageAttributes: attributes,
   });
   const fixed = snsBytes(render(0)) + FOOTER_ALLOWANCE;
@@ -107,19 +146,19 @@ export function composeMessage(report: ClusterReport, options: PublishOptions): 
     for (let i = findings.length - 1; i >= 0 && total > budget; i--) {
       if (evidence[i]! <= keep || findings[i]!.evidence.length <= keep) continue;
       evidence[i] = keep;
-      const c = cost(findings[i]!, i, keep);
+      const c = cost(findings[i]!, keep);
       total += c - costs[i]!;
       costs[i] = c;
     }
   }
-  // 2. Then summarise the least severe findings in one line.
+  // 2. Then leave out the least severe findings (the text says how many).
   let shown = findings.length;
   while (shown > 0 && total > budget) total -= costs[--shown]!;
   // 3. The room left is less than one more finding: give evidence back to the most severe ones.
   for (let i = 0; i < shown; i++) {
     for (const keep of [MAX_EVIDENCE, 1]) {
       if (keep <= evidence[i]!) break;
-      const c = cost(findings[i]!, i, keep);
+      const c = cost(findings[i]!, keep);
       if (total + c - costs[i]! > budget) continue;
       total += c - costs[i]!;
       costs[i] = c;
@@ -133,9 +172,11 @@ export function composeMessage(report: ClusterReport, options: PublishOptions): 
     input = render(--shown);
     bytes = snsBytes(input);
   }
-  // Never fail on size: with every finding summarised the message is a few KB, under any real limit.
   const evidenceTrimmed = findings.slice(0, shown).some((f, i) => f.evidence.length > evidence[i]!);
-  return { input, findingsTotal: findings.length, findingsIncluded: shown, evidenceTrimmed, bytes };
+  return {
+    input, findingsTotal: findings.length, findingsIncluded: shown, evidenceTrimmed, bytes,
+    incidentsTotal: view.incidents.length, incidentsInFull: full,
+  };
 }
 
 /** Publishes the report of one cluster (or nothing, see composeMessage). Throws PublishError when SNS refuses. */
@@ -143,11 +184,16 @@ export async function publishClusterReport(
   client: SNSClient,
   report: ClusterReport,
   options: PublishOptions,
+  lifecycle?: ClusterLifecycle,
 ): Promise<PublishOutcome> {
-  const composed = composeMessage(report, options);
+  const composed = composeMessage(report, options, lifecycle);
   if (!composed) {
     const min = options.minSeverity ?? DEFAULT_MIN_SEVERITY;
-    return { published: false, reason: `no finding at or above ${min} and the audit was complete`, findingsIncluded: 0, bytes: 0 };
+    const reason =
+      lifecycle?.mode === 'skipped' ? `nothing alerted again: ${lifecycle.skippedReason ?? 'the window was already handled'}`
+      : lifecycle?.mode === 'scheduled' ? 'no incident is new, escalated, due a reminder or resolved, and the audit was complete'
+      : `no finding at or above ${min} and the audit was complete`;
+    return { published: false, reason, findingsIncluded: 0, bytes: 0 };
   }
   let messageId: string | undefined;
   try {
@@ -191,19 +237,20 @@ export function snsBytes(input: PublishCommandInput): number {
 const TEXT_COPIES = 2;
 /** Room for the evidence note, which render(0) does not contain (its "and N more" lines it does). */
 const FOOTER_ALLOWANCE = 512;
+/** Shares of the budget: the text (both copies), the incidents in the JSON (all machine copies); findings get the rest. */
+const TEXT_SHARE = 0.4;
+const JSON_INCIDENTS_SHARE = 0.35;
 
-function messageBody(h: MessageHeader, subject: string, findings: readonly Finding[], evidence: readonly number[], shown: number): string {
+function messageBody(
+  h: MessageHeader, subject: string, text: string, json: string, findings: readonly Finding[], evidence: readonly number[], shown: number,
+): string {
   const visible = findings.slice(0, shown);
   const omitted = findings.slice(shown);
   const evidenceTrimmed = visible.some((f, i) => f.evidence.length > evidence[i]!);
-  const text =
-    textHead(h) +
-    visible.map((f, i) => textFinding(f, i + 1, findings.length, evidence[i]!)).join('') +
-    textFooter(omitted, evidenceTrimmed) +
-    runFooter(h);
-  const json = jsonHead(h) + visible.map((f, i) => jsonFinding(f, evidence[i]!)).join(',') + jsonTail(omitted.length, evidenceTrimmed);
-  const body: Record<string, string> = { default: text, email: text, sms: smsText(h, subject) };
-  for (const protocol of MACHINE_PROTOCOLS) body[protocol] = json;
+  const email = text + textFooter(omitted, evidenceTrimmed) + runFooter(h);
+  const machine = json + visible.map((f, i) => jsonFinding(f, evidence[i]!)).join(',') + jsonTail(omitted.length, evidenceTrimmed);
+  const body: Record<string, string> = { default: email, email, sms: smsText(h, subject) };
+  for (const protocol of MACHINE_PROTOCOLS) body[protocol] = machine;
   return JSON.stringify(body);
 }
 
@@ -215,14 +262,16 @@ function messageBody(h: MessageHeader, subject: string, findings: readonly Findi
  * subscribers receive them with MessageStructure json needs a check in a real account; the JSON
  * body carries the same facts either way.
  */
-function messageAttributes(h: MessageHeader): Record<string, MessageAttributeValue> {
+function messageAttributes(h: MessageHeader, statuses: readonly AlertedStatus[]): Record<string, MessageAttributeValue> {
+  const severity = h.mode === 'scheduled' ? (h.incidents.find((e) => e.status !== 'resolved') ?? h.incidents[0])?.incident.severity : h.findings[0]?.severity;
   const attributes: Record<string, MessageAttributeValue> = {
-    severity: { DataType: 'String', StringValue: h.findings[0]?.severity ?? 'none' },
+    severity: { DataType: 'String', StringValue: severity ?? 'none' },
     cluster: { DataType: 'String', StringValue: h.cluster },
     complete: { DataType: 'String', StringValue: String(h.complete) },
   };
   const ruleIds = [...new Set(h.findings.map((f) => f.ruleId))].sort();
   if (ruleIds.length > 0) attributes['ruleIds'] = { DataType: 'String.Array', StringValue: JSON.stringify(ruleIds) };
+  if (statuses.length > 0) attributes['status'] = { DataType: 'String.Array', StringValue: JSON.stringify(statuses) };
   return attributes;
 }
 

@@ -7,6 +7,8 @@ import { METRICS } from '../settings/names';
 import type { ClusterReport, PublishOutcome, QueryStatistics } from '../model/report';
 import { auditCluster, type ClusterAuditDeps } from './audit-cluster';
 import { describeError } from './backoff';
+import type { ClusterLifecycle } from '../model/lifecycle';
+import { closeState, decide, knownAwsAuth, oneOff, openState, type LifecycleDeps, type OpenedState } from './lifecycle-run';
 import { estimateCost } from './cost';
 import type { AuditRequest } from './request';
 import { windowIso } from './window';
@@ -21,6 +23,11 @@ export interface ClusterResult extends ClusterReport {
   published: PublishOutcome | null;
   /** Only when asked (RunDeps.timelines, the CLI's HTML report): never in the Lambda response. */
   timelines?: ScanTimelines;
+  /**
+   * What the life cycle decided (scheduled runs with a state store): the incidents with their status and the
+   * alerted transitions; `one-off` for manual runs and the CLI. `incidents` above is lifecycle.incidents.
+   */
+  lifecycle: ClusterLifecycle;
 }
 
 /** The Lambda response and the CLI's `audit --format json` output (README "Manual runs"). */
@@ -52,8 +59,10 @@ export const silentTelemetry: Telemetry = { info() {}, warn() {}, error() {}, me
 export interface RunDeps extends Omit<ClusterAuditDeps, 'onQueryStart'> {
   readonly concurrency: number;
   /** Publishes one cluster's report; absent means "never publish" (CLI without --publish). */
-  readonly publish?: (report: ClusterReport, minSeverity: Severity) => Promise<PublishOutcome>;
+  readonly publish?: (report: ClusterReport, minSeverity: Severity, lifecycle: ClusterLifecycle) => Promise<PublishOutcome>;
   readonly telemetry?: Telemetry;
+  /** The state store and settings of the life cycle; scheduled runs go through it, manual runs never. */
+  readonly lifecycle?: LifecycleDeps;
 }
 
 /** No cluster could be audited: the run fails so the alarm fires and the retry re-runs the window. */
@@ -72,6 +81,17 @@ export class DeliveryFailedError extends Error {
   }
 }
 
+/** The state store failed (or another run held the cluster too long): the retry of the run tries again. */
+export class StateFailedError extends Error {
+  override readonly name = 'StateFailedError';
+  constructor(
+    message: string,
+    readonly response: AuditResponse,
+  ) {
+    super(message);
+  }
+}
+
 /**
  * Audits every requested cluster (at most `concurrency` at once), publishes one report per cluster
  * unless dryRun, and emits the metrics. Plain function: the handler and the CLI both call it.
@@ -80,10 +100,16 @@ export async function runAudit(request: AuditRequest, deps: RunDeps, trigger: Au
   const t = deps.telemetry ?? silentTelemetry;
   const window = windowIso(request.window);
   const failures: string[] = [];
+  const stateFailures: string[] = [];
+  const lifecycleDeps = request.trigger === 'scheduled' ? deps.lifecycle : undefined;
+
 
   const results = await mapLimit(request.clusters, deps.concurrency, async (target): Promise<ClusterResult> => {
+    const opened: OpenedState | undefined = lifecycleDeps ? await openState(lifecycleDeps, target.name, window) : undefined;
+    const known = await knownAwsAuth(deps.lifecycle, opened, target.name);
     const { report, scan } = await auditCluster(target, request.window, request.minSeverity, {
       ...deps,
+      ...(known ? { knownAwsAuth: () => known } : {}),
       onQueryStart: (cluster, q) => t.info('query started', { cluster, window, stream: q.stream, queryId: q.queryId, logGroup: target.logGroup }),
     });
     for (const s of report.statistics) {
@@ -96,20 +122,33 @@ export async function runAudit(request: AuditRequest, deps: RunDeps, trigger: Au
       t.metric(METRICS.INCOMPLETE_AUDITS, 'Count', 1);
       t.warn('audit incomplete', { cluster: target.name, window, reason: report.incompleteReason });
     }
+    const decision = opened && lifecycleDeps ? decide(opened, report, scan, lifecycleDeps.settings) : { lifecycle: oneOff(report) };
+    const { lifecycle } = decision;
+    if (lifecycle.mode === 'skipped') t.warn('life cycle skipped', { cluster: target.name, window, reason: lifecycle.skippedReason });
     let published: PublishOutcome | null = null;
+    let delivered = true;
     if (!request.dryRun && deps.publish) {
       try {
-        published = await deps.publish(report, request.minSeverity);
+        published = await deps.publish(report, request.minSeverity, lifecycle);
         t.info('report delivered', { cluster: target.name, window, ...published });
       } catch (err) {
         const why = describeError(err);
         failures.push(why);
+        delivered = false;
         published = { published: false, reason: why, findingsIncluded: 0, bytes: 0 };
         t.error('report not delivered', { cluster: target.name, window, error: why });
       }
     }
+    if (opened) {
+      const stateError = await closeState(opened, decision, delivered);
+      if (stateError) {
+        stateFailures.push(`${target.name}: ${stateError}`);
+        t.error('life-cycle state not updated', { cluster: target.name, window, error: stateError });
+      }
+    }
+    const incidents = lifecycle.mode === 'scheduled' ? lifecycle.incidents : (report.incidents ?? []);
     return {
-      ...report, stats: scan.stats, malformedSamples: scan.malformedSamples, ruleErrors: scan.ruleErrors, published,
+      ...report, incidents, stats: scan.stats, malformedSamples: scan.malformedSamples, ruleErrors: scan.ruleErrors, published, lifecycle,
       ...(scan.timelines ? { timelines: scan.timelines } : {}),
     };
   });
@@ -141,6 +180,9 @@ export async function runAudit(request: AuditRequest, deps: RunDeps, trigger: Au
   }
   if (failures.length > 0) {
     throw new DeliveryFailedError(`${failures.length} report(s) could not be published: ${failures.join(' | ')}`, response);
+  }
+  if (stateFailures.length > 0) {
+    throw new StateFailedError(`the life-cycle state of ${stateFailures.length} cluster(s) failed: ${stateFailures.join(' | ')}`, response);
   }
   // The heartbeat: missing for two schedule periods means the schedule or the function stopped.
   if (trigger === 'scheduled') t.metric(METRICS.SCHEDULED_RUNS, 'Count', 1);

@@ -16,6 +16,12 @@ export const ENV = {
   INGESTION_LAG_MINUTES: 'AUDIT_INGESTION_LAG_MINUTES',
   /** The oldest start a manual run may ask for, in days (the log retention you allow); default 30. */
   MAX_LOOKBACK_DAYS: 'AUDIT_MAX_LOOKBACK_DAYS',
+  /** The life-cycle state table (DynamoDB), created by the construct. Unset: every run reports one-off. */
+  STATE_TABLE: 'AUDIT_STATE_TABLE',
+  /** Hours after an open incident's last alert before a reminder; 0 turns reminders off; default 24. */
+  REMINDER_HOURS: 'AUDIT_REMINDER_HOURS',
+  /** Minutes of complete windows without an incident before it is resolved; default 60. */
+  RESOLVE_AFTER_MINUTES: 'AUDIT_RESOLVE_AFTER_MINUTES',
   /** How many clusters are audited at once; default 4. */
   CONCURRENCY: 'AUDIT_CONCURRENCY',
   /** authenticator-denied-burst: refusals of one IAM identity per run that make a burst; default 20. */

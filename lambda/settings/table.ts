@@ -81,6 +81,28 @@ export const DEPLOYMENT_SETTINGS = {
     doc: 'how far back a manual run may reach (set it to the log retention you keep)',
     example: 90,
   }),
+  // A year at most: a reminder further apart than that is no reminder.
+  reminderHours: integer({
+    name: 'reminderHours',
+    env: ENV.REMINDER_HOURS,
+    min: 0,
+    max: 8760,
+    unit: 'hours',
+    default: 24,
+    doc: 'hours after the last alert of an open incident, seen again, before a reminder (0: never)',
+    example: 12,
+  }),
+  // At least one shortest schedule period, at most a week.
+  resolveAfterMinutes: integer({
+    name: 'resolveAfterMinutes',
+    env: ENV.RESOLVE_AFTER_MINUTES,
+    min: 5,
+    max: 10080,
+    unit: 'minutes',
+    default: 60,
+    doc: 'minutes of complete audits without an open incident before it is alerted as resolved',
+    example: 120,
+  }),
   concurrency: integer({
     name: 'concurrency',
     env: ENV.CONCURRENCY,
@@ -120,6 +142,18 @@ export const TOPIC_ARN_SETTING = text({
   example: 'arn:aws:sns:eu-west-1:111122223333:eks-authz-audit',
 });
 
+/** Supplied by the construct (the life-cycle table it created): without it, every run reports one-off. */
+export const STATE_TABLE_SETTING = text({
+  name: 'stateTable',
+  context: false,
+  env: ENV.STATE_TABLE,
+  // DynamoDB table names: 3-255 of letters, digits, _ - and .
+  pattern: /^[A-Za-z0-9_.-]{3,255}$/,
+  what: 'a DynamoDB table name',
+  doc: 'the table incidents are remembered in between runs (set by the construct)',
+  example: 'EksAuthzAudit-AuditorStateTable-1A2B3C4D5E6F',
+});
+
 /** `deniedBurst` -> `AUDIT_DENIED_BURST`, flag `denied-burst`. */
 export function thresholdSetting(t: ThresholdDeclaration): Setting<number> {
   const words = t.name.replace(/([A-Z])/g, ' $1').toLowerCase().split(' ');
@@ -140,7 +174,7 @@ export function thresholdSetting(t: ThresholdDeclaration): Setting<number> {
 export const THRESHOLD_SETTINGS: readonly Setting<number>[] = RULES.flatMap((r) => r.thresholds ?? []).map(thresholdSetting);
 
 /** Every setting, in the README's order. */
-export const SETTINGS: readonly Setting[] = [...Object.values(DEPLOYMENT_SETTINGS), ...THRESHOLD_SETTINGS, TOPIC_ARN_SETTING];
+export const SETTINGS: readonly Setting[] = [...Object.values(DEPLOYMENT_SETTINGS), ...THRESHOLD_SETTINGS, TOPIC_ARN_SETTING, STATE_TABLE_SETTING];
 
 type ValueOf<S> = S extends Setting<infer T> ? T : never;
 

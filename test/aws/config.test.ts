@@ -31,6 +31,7 @@ describe('loadConfig', () => {
       concurrency: 4,
       ruleSettings: { deniedBurst: 20, forbiddenBurst: 50, forbiddenBurstResources: 5 },
       settings: expect.any(Object),
+      lifecycle: { reminderHours: 24, resolveAfterMinutes: 60, retentionDays: 30 },
     });
   });
 

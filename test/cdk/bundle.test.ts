@@ -42,8 +42,11 @@ describe('the audit function bundle', () => {
       POWERTOOLS_LOG_LEVEL: 'SILENT',
     };
     for (const [name, value] of Object.entries(fn.Properties.Environment.Variables as Record<string, unknown>)) {
-      // The topic ARN is a CloudFormation reference until deploy: give the runtime a real-looking one.
-      env[name] = typeof value === 'string' ? value : 'arn:aws:sns:eu-west-1:111122223333:EksAuthzAudit-Topic';
+      // The topic ARN and the table name are CloudFormation references until deploy: give real-looking ones.
+      env[name] =
+        typeof value === 'string' ? value
+        : name === 'AUDIT_STATE_TABLE' ? 'EksAuthzAudit-AuditorStateTable-1A2B3C4D5E6F'
+        : 'arn:aws:sns:eu-west-1:111122223333:EksAuthzAudit-Topic';
     }
     const loaded = execFileSync(
       process.execPath,

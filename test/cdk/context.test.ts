@@ -31,6 +31,8 @@ describe('parseContext', () => {
       minSeverity: 'medium',
       ingestionLagMinutes: 5,
       maxLookbackDays: 30,
+      reminderHours: 24,
+      resolveAfterMinutes: 60,
       concurrency: 4,
       suppressions: [],
       ruleSettings: { deniedBurst: 20, forbiddenBurst: 50, forbiddenBurstResources: 5 },

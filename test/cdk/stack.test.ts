@@ -41,6 +41,7 @@ describe('EksAuthzAuditStack', () => {
   const role = onlyResource(template, 'AWS::IAM::Role');
   const logGroup = onlyResource(template, 'AWS::Logs::LogGroup');
   const rule = onlyResource(template, 'AWS::Events::Rule');
+  const table = onlyResource(template, 'AWS::DynamoDB::Table');
   const queueArn = { 'Fn::GetAtt': [queue.logicalId, 'Arn'] };
 
   it('schedules rate(N minutes) with retries, a maximum event age and the dead-letter queue', () => {
@@ -85,11 +86,14 @@ describe('EksAuthzAuditStack', () => {
         AUDIT_SCHEDULE_MINUTES: '15',
         AUDIT_INGESTION_LAG_MINUTES: '5',
         AUDIT_MAX_LOOKBACK_DAYS: '30',
+        AUDIT_REMINDER_HOURS: '24',
+        AUDIT_RESOLVE_AFTER_MINUTES: '60',
         AUDIT_CONCURRENCY: '4',
         AUDIT_SUPPRESSIONS: '[]',
         AUDIT_DENIED_BURST: '20',
         AUDIT_FORBIDDEN_BURST: '50',
         AUDIT_FORBIDDEN_BURST_RESOURCES: '5',
+        AUDIT_STATE_TABLE: { Ref: table.logicalId },
         POWERTOOLS_SERVICE_NAME: 'eks-authz-audit',
         POWERTOOLS_METRICS_NAMESPACE: 'EksAuthzAudit',
         NODE_OPTIONS: '--enable-source-maps',
@@ -137,12 +141,32 @@ describe('EksAuthzAuditStack', () => {
         Resource: { 'Fn::GetAtt': [logGroup.logicalId, 'Arn'] },
       },
       { Action: 'sqs:SendMessage', Effect: 'Allow', Resource: queueArn },
+      {
+        Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [table.logicalId, 'Arn'] },
+      },
+      { Action: ['kms:Encrypt', 'kms:DescribeKey'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [key.logicalId, 'Arn'] } },
     ]);
     expect(role.props.ManagedPolicyArns).toBeUndefined();
     expect(role.props.Policies).toBeUndefined();
     expect(role.props.AssumeRolePolicyDocument.Statement).toEqual([
       { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } },
     ]);
+  });
+
+  it('keeps the life-cycle state in an on-demand table encrypted with the key, with PITR, a TTL, retained on delete', () => {
+    // Assess
+    expect(table.props).toEqual({
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+      SSESpecification: { KMSMasterKeyId: { 'Fn::GetAtt': [key.logicalId, 'Arn'] }, SSEEnabled: true, SSEType: 'KMS' },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    });
+    const resource = template.findResources('AWS::DynamoDB::Table')[table.logicalId]!;
+    expect([resource.DeletionPolicy, resource.UpdateReplacePolicy]).toEqual(['Retain', 'Retain']);
   });
 
   it('encrypts the topic with a rotated customer-managed key that alarms may use, and requires TLS', () => {
@@ -395,7 +419,7 @@ describe('EksAuthzAuditor escape hatches', () => {
   }
   const publishGrants = (template: Template) =>
     (onlyResource(template, 'AWS::IAM::Policy').props.PolicyDocument.Statement as { Action: unknown; Resource: unknown }[]).filter(
-      (s) => JSON.stringify(s.Action).includes('sns:') || JSON.stringify(s.Action).includes('kms:'),
+      (s) => JSON.stringify(s.Action).includes('sns:') || JSON.stringify(s.Action).includes('kms:GenerateDataKey'),
     );
 
   it('sends the alarms to a separate alarm topic when given, findings still to the alert topic', () => {

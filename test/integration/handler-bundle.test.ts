@@ -147,7 +147,7 @@ describe('bundled handler against a local CloudWatch Logs and SNS', () => {
     for (const p of fake.published) {
       expect(p.get('TopicArn')).toBe(TOPIC);
       expect(p.get('MessageStructure')).toBe('json');
-      expect(p.get('Subject')).toMatch(/^\[(HIGH|CRITICAL)\] eks-authz-audit (prod|shared): \d+ findings?/);
+      expect(p.get('Subject')).toMatch(/^\[(HIGH|CRITICAL)\] eks-authz-audit (prod|shared): \d+ incidents? \(\d+ findings?\)/);
     }
     const bodies = fake.published.map((p) => JSON.parse(p.get('Message')!) as Record<string, string>);
     expect(bodies.some((b) => b['default']!.includes('ip-10-0-1-23.eu-west-1.compute.internal'))).toBe(true);

@@ -5,7 +5,7 @@ import { parseContext } from '../../lib/context';
 import { EksAuthzAuditStack } from '../../lib/eks-authz-audit-stack';
 import { loadConfig } from '../../lambda/runtime/config';
 import type { Setting } from '../../lambda/settings/kinds';
-import { SETTINGS, TOPIC_ARN_SETTING } from '../../lambda/settings/table';
+import { SETTINGS, STATE_TABLE_SETTING, TOPIC_ARN_SETTING } from '../../lambda/settings/table';
 
 /**
  * Every setting of the table goes context -> construct -> function environment -> runtime config
@@ -37,8 +37,10 @@ describe('settings round trip', () => {
   const template = Template.fromStack(stack);
   const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0]!;
   const variables = fn.Properties.Environment.Variables as Record<string, unknown>;
-  // The topic ARN is a reference until deployment; the runtime gets the real one.
-  const env = Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, typeof v === 'string' ? v : TOPIC_ARN_SETTING.example]));
+  // The topic ARN and the table name are references until deployment; the runtime gets the real ones.
+  const env = Object.fromEntries(
+    Object.entries(variables).map(([k, v]) => [k, typeof v === 'string' ? v : k === STATE_TABLE_SETTING.env ? STATE_TABLE_SETTING.example : TOPIC_ARN_SETTING.example]),
+  );
   const config = loadConfig(env);
 
   it('has an example other than the default for every setting', () => {

@@ -98,7 +98,7 @@ describe('what is published', () => {
     expect(text).toContain('AUDIT INCOMPLETE: audit query Timeout after 840 s');
     expect(machine(input)).toEqual({
       cluster: 'prod', window: WINDOW, complete: false, incompleteReason: 'audit query Timeout after 840 s',
-      findings: [], omittedFindings: 0, evidenceTrimmed: false,
+      incidents: [], findings: [], omittedFindings: 0, evidenceTrimmed: false,
     });
   });
 
@@ -160,23 +160,25 @@ describe('message bodies', () => {
     expect(b.default).toBe(b.email);
     for (const p of MACHINE_PROTOCOLS) expect(b[p]).toBe(b.sqs);
     expect(b.sms).toBe(`[HIGH] eks-authz-audit prod: 1 finding; window ${WINDOW.start} to ${WINDOW.end}`);
-    expect(machine(input)).toEqual({ cluster: 'prod', window: WINDOW, complete: true, findings: [f], omittedFindings: 0, evidenceTrimmed: false });
+    // A report built without incidents has none to carry; the runtime always groups (test/sns/incidents.test.ts).
+    expect(machine(input)).toEqual({ cluster: 'prod', window: WINDOW, complete: true, incidents: [], findings: [f], omittedFindings: 0, evidenceTrimmed: false });
   });
 
-  it('gives the reader severity, title, subject, count, time range, message, remediation and evidence', () => {
+  it('gives the reader severity, title, cause, what happened, the fix, the finding in one line and evidence', () => {
     const text = body(buildMessage(report(), { topicArn: TOPIC })).email;
     const lines = text.split('\n');
     expect(lines[0]).toBe('eks-authz-audit: 1 finding at or above MEDIUM in cluster prod (1 high).');
     expect(lines[1]).toBe(`Window: ${WINDOW.start} to ${WINDOW.end} (start inclusive, end exclusive)`);
     expect(lines).toContain('[HIGH] Node cannot renew its lease (node going NotReady)');
-    expect(lines).toContain('Rule:        node-lease-forbidden');
-    expect(lines).toContain('Subject:     node=ip-10-0-1-23, username=WorkerNodeRole');
-    expect(lines).toContain('Seen:        514 times, 2026-03-02T09:00:03Z to 2026-03-02T09:59:58Z');
-    expect(lines).toContain('  The kubelet of node ip-10-0-1-23 was refused access to its Lease.');
+    expect(lines).toContain('Cause:       node-lease-forbidden node=ip-10-0-1-23 username=WorkerNodeRole');
+    expect(lines).toContain('Impact:      The kubelet of node ip-10-0-1-23 was refused access to its Lease.');
     expect(lines).toContain('  Map the node role with username system:node:{{EC2PrivateDNSName}}.');
-    expect(lines).toContain('Evidence (1 of 514 events):');
+    expect(lines).toContain('Findings (1):');
+    expect(text).toContain('  - [HIGH] node-lease-forbidden node=ip-10-0-1-23, username=WorkerNodeRole: 514 times,\n    2026-03-02T09:00:03Z to 2026-03-02T09:59:58Z\n');
+    expect(lines).toContain('Incident:    aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa, 2026-03-02T09:00:03Z to 2026-03-02T09:59:58Z');
+    expect(lines).toContain('Evidence (1 sample):');
     expect(lines).toContain('  - 2026-03-02T09:59:58Z get /apis/coordination.k8s.io/v1/x 403 forbid @ stream-1');
-    expect(text).not.toContain('more finding');
+    expect(text).not.toContain('leaves out');
   });
 
   it('prints one line per query with what it scanned', () => {
@@ -265,7 +267,7 @@ describe('size', () => {
     expect(bytes).toBeGreaterThan(DEFAULT_MAX_BYTES * 0.8);
     expect(outcome.reason).toBe(`evidence trimmed, ${500 - shown} of 500 findings summarised to fit the SNS size limit`);
     const b = body(input);
-    expect(b.email).toContain(`... and ${500 - shown} more findings not shown`);
+    expect(b.email).toContain(`The machine-readable copy of this message leaves out ${500 - shown} findings`);
     expect(b.email).toContain('Note: evidence samples were left out of some findings');
     const m = machine(input);
     expect(m.findings).toHaveLength(shown);
@@ -279,8 +281,8 @@ describe('size', () => {
   });
 
   it('trims evidence of the least severe findings first, and only as much as needed', () => {
-    // Prepare: 12 findings of about 40 KB each in the message: all fit once some evidence goes.
-    const findings = Array.from({ length: 12 }, (_, i) => finding({
+    // Prepare: 14 findings of about 16 KB each in the message (four JSON copies): all fit once some evidence goes.
+    const findings = Array.from({ length: 14 }, (_, i) => finding({
       severity: i < 2 ? 'critical' : 'high',
       fingerprint: String(i),
       evidence: Array.from({ length: 5 }, () => ({ truncated: false, message: 'e'.repeat(400), requestURI: '/'.repeat(300) })),
@@ -289,12 +291,12 @@ describe('size', () => {
     const composed = composeMessage(report({ findings }), { topicArn: TOPIC })!;
     // Assess
     const m = machine(composed.input);
-    expect(composed.findingsIncluded).toBe(12);
+    expect(composed.findingsIncluded).toBe(14);
     expect(m.omittedFindings).toBe(0);
     expect(m.evidenceTrimmed).toBe(true);
     expect(m.findings[0]!.evidence).toHaveLength(5);
-    expect(m.findings[11]!.evidence.length).toBeLessThan(5);
-    expect(body(composed.input).email).not.toContain('more finding');
+    expect(m.findings[13]!.evidence.length).toBeLessThan(5);
+    expect(body(composed.input).email).not.toContain('leaves out');
     expect(measured(composed.input)).toBeLessThanOrEqual(DEFAULT_MAX_BYTES);
   });
 
@@ -305,15 +307,15 @@ describe('size', () => {
       evidence: Array.from({ length: 5 }, () => ({ truncated: false, verb: 'get' })),
     }));
     // Act
-    const roomy = composeMessage(report({ findings }), { topicArn: TOPIC, maxBytes: 48 * 1024 })!;
-    const tight = composeMessage(report({ findings }), { topicArn: TOPIC, maxBytes: 62 * 1024 })!;
+    const roomy = composeMessage(report({ findings }), { topicArn: TOPIC, maxBytes: 50 * 1024 })!;
+    const tight = composeMessage(report({ findings }), { topicArn: TOPIC, maxBytes: 64 * 1024 })!;
     // Assess
     expect(machine(roomy.input).findings.map((f) => f.evidence.length)).toEqual([5, 5, 5]);
     expect(machine(roomy.input).omittedFindings).toBe(37);
     expect(roomy.evidenceTrimmed).toBe(false);
-    expect(machine(tight.input).findings.map((f) => f.evidence.length)).toEqual([5, 5, 1, 1]);
+    expect(machine(tight.input).findings.map((f) => f.evidence.length)).toEqual([5, 5, 5, 1]);
     expect(tight.evidenceTrimmed).toBe(true);
-    expect(tight.bytes).toBeLessThanOrEqual(62 * 1024);
+    expect(tight.bytes).toBeLessThanOrEqual(64 * 1024);
   });
 
   it('fits a smaller budget when asked (a topic with a lower MaximumMessageSize)', () => {

@@ -3,6 +3,8 @@ import type { AuditRecord } from '../../lambda/model/records';
 import { RULES } from '../../lambda/rules/registry';
 import type { Rule } from '../../lambda/model/rule';
 import type { ClusterReport } from '../../lambda/model/report';
+import type { Finding } from '../../lambda/model/findings';
+import type { Incident } from '../../lambda/model/incident';
 
 /**
  * A realistic hour of misconfiguration 1 (docs domain notes, section 2): the node role is mapped with
@@ -57,13 +59,53 @@ function leaseGet(node: (typeof NODES)[number], line: number): AuditRecord {
   };
 }
 
+/**
+ * The incident the findings make: one node role, its cause, and the aws-auth write that introduced it (by
+ * kubernetes-admin at 08:59:22, the entry before and after), as the engine's grouping and root cause state
+ * them when the write is in the input or in the state store.
+ */
+function sampleIncident(findings: readonly Finding[]): Incident {
+  const times = findings.flatMap((f) => [f.firstSeen, f.lastSeen]).filter((t): t is string => t !== null).sort();
+  return {
+    id: '5e0d3c1b9a7f4e2d8c6b4a29f1e3d5c7',
+    cluster: 'prod',
+    severity: 'high',
+    title: 'Node role WorkerNodeRole is not mapped as a node: 2 nodes NotReady',
+    cause: {
+      kind: 'node-role',
+      summary: `aws-auth maps ${ROLE_ARN} with username WorkerNodeRole and groups [system:bootstrappers, system:nodes]: the username is not system:node:<node name>, so the Node authorizer ignores its nodes`,
+      roleArn: ROLE_ARN,
+      username: 'WorkerNodeRole',
+      change: {
+        time: '2026-03-02T08:59:22.118Z', verb: 'update', username: 'kubernetes-admin',
+        arn: 'arn:aws:iam::111122223333:role/Admin', sourceIP: '192.0.2.10',
+        userAgent: 'kubectl/v1.31.4 (darwin/arm64) kubernetes/9f1c2e4', auditID: '7d2e9b14-5c3a-4f1e-8b6d-0a9c8e7f6d51',
+        before: `- {rolearn: ${ROLE_ARN}, username: "system:node:{{EC2PrivateDNSName}}", groups: [system:bootstrappers, system:nodes]}`,
+        after: `- {rolearn: ${ROLE_ARN}, username: WorkerNodeRole, groups: [system:bootstrappers, system:nodes]}`,
+        firstFailureAfterSeconds: 41, firstFailure: 'lease refusal',
+      },
+    },
+    impact: '2 nodes cannot renew their lease: NotReady, their pods evicted; kubectl logs/exec will fail on them once their serving certificates expire',
+    remediation:
+      "Put the role's entry in aws-auth (kube-system) mapRoles back as it was:\n" +
+      `    - {rolearn: ${ROLE_ARN}, username: "system:node:{{EC2PrivateDNSName}}", groups: [system:bootstrappers, system:nodes]}\n` +
+      'or delete the mapping and create an access entry of type EC2_LINUX for the role.',
+    findings: findings.map((f) => f.fingerprint),
+    firstSeen: times[0] ?? null,
+    lastSeen: times[times.length - 1] ?? null,
+    nodes: { count: NODES.length, names: NODES.map((n) => n.name) },
+  };
+}
+
 export function sampleReport(rules: readonly Rule[] = RULES): ClusterReport {
   const engine = new Engine(rules, { cluster: 'prod' });
   NODES.forEach((node, i) => engine.record(leaseGet(node, i + 1)));
+  const findings = engine.finish().findings;
   return {
     cluster: 'prod',
     window: { start: '2026-03-02T09:00:00.000Z', end: '2026-03-02T10:00:00.000Z' },
-    findings: engine.finish().findings,
+    findings,
+    incidents: [sampleIncident(findings)],
     complete: true,
     statistics: [
       {
