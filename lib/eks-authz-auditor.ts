@@ -20,6 +20,7 @@ import type { ResolvedSettings as TableSettings, SettingsProps } from '../lambda
 import { environmentOf, resolveProps } from '../lambda/settings/values';
 import type { AuditedCluster } from './config';
 import { ConfigError } from './config';
+import { grantExports } from './exports-grants';
 import { iam5ResourceFinding } from './nag';
 import { buildStateTable, grantStateTable } from './state-table';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -154,6 +155,7 @@ export class EksAuthzAuditor extends Construct {
     this.grantAudit();
     this.stateTable = buildStateTable(this, this.key);
     grantStateTable(this.role, this.stateTable, this.key);
+    grantExports(this.role, settings);
     this.function = this.buildFunction(props, settings);
     this.schedule = this.buildSchedule(settings);
     this.alarms = this.buildAlarms(settings);

@@ -29,6 +29,10 @@ export interface RuntimeConfig {
   readonly concurrency: number;
   /** Every rule threshold, by name. */
   readonly ruleSettings: RuleSettings;
+  /** Import each scheduled run's findings into Security Hub. */
+  readonly securityHub?: boolean;
+  /** The EventBridge bus (name or ARN) for incident status changes, when one is set. */
+  readonly eventBus?: string;
   /**
    * Every setting the function has a variable for, by name as in the settings table (thresholds under
    * `ruleSettings`): settings added to the table arrive here with no change to this file.
@@ -59,6 +63,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): R
     maxLookbackDays: settings['maxLookbackDays'] as number,
     concurrency: settings['concurrency'] as number,
     ruleSettings: settings.ruleSettings,
+    securityHub: settings['securityHub'] === true,
+    ...(typeof settings['eventBus'] === 'string' ? { eventBus: settings['eventBus'] } : {}),
     settings,
     ...(typeof settings['stateTable'] === 'string' ? { stateTable: settings['stateTable'] } : {}),
     lifecycle: {

@@ -24,6 +24,10 @@ export const ENV = {
   RESOLVE_AFTER_MINUTES: 'AUDIT_RESOLVE_AFTER_MINUTES',
   /** How many clusters are audited at once; default 4. */
   CONCURRENCY: 'AUDIT_CONCURRENCY',
+  /** `true`: each scheduled run imports its findings into Security Hub (the account's default product). */
+  SECURITY_HUB: 'AUDIT_SECURITY_HUB',
+  /** Name or ARN of the EventBridge bus that gets one event per incident status change; unset: none. */
+  EVENT_BUS: 'AUDIT_EVENT_BUS',
   /** authenticator-denied-burst: refusals of one IAM identity per run that make a burst; default 20. */
   DENIED_BURST: 'AUDIT_DENIED_BURST',
   /** forbidden-burst: 403s of one principal (username + source IP) per run that make a burst; default 50. */

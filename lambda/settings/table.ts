@@ -3,7 +3,7 @@ import type { RuleSettings, ThresholdDeclaration } from '../model/rule-settings'
 import { RULES } from '../rules/registry';
 import { CLUSTERS, type AuditedCluster } from './clusters';
 import { ConfigError } from './errors';
-import { integer, json, list, oneOf, text, type Setting } from './kinds';
+import { boolean, integer, json, list, oneOf, text, type Setting } from './kinds';
 import type { Suppression } from '../model/suppression';
 import { SuppressionError, checkSuppressions } from './suppressions';
 import { ENV } from './names';
@@ -19,6 +19,8 @@ import { ENV } from './names';
  */
 
 const EMAIL = /^[^@\s,;<>"]+@[^@\s,;<>"]+\.[^@\s,;<>".]+$/;
+// Bus names: letters, digits, `.`, `-`, `_`, `/` (partner buses), up to 256; or the bus's ARN.
+const EVENT_BUS_PATTERN = /^(?:[\w.\-/]{1,256}|arn:aws[a-z-]*:events:[a-z]{2}(?:-[a-z]+)+-\d{1,2}:\d{12}:event-bus\/[\w.\-/]{1,256})$/;
 const TOPIC_ARN_PATTERN = /^arn:aws[a-z-]*:sns:[a-z]{2}(-[a-z]+)+-\d{1,2}:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
 
 export function isTopicArn(value: string): boolean {
@@ -127,6 +129,22 @@ export const DEPLOYMENT_SETTINGS = {
         throw err;
       }
     },
+  }),
+  // Opt-in: importing needs Security Hub enabled in the account and region, and the role gets one more permission.
+  securityHub: boolean({
+    name: 'securityHub',
+    env: ENV.SECURITY_HUB,
+    default: false,
+    doc: "import each scheduled run's findings into Security Hub (the account's default product), updated in place and archived when their incident resolves",
+    example: true,
+  }),
+  eventBus: text({
+    name: 'eventBus',
+    env: ENV.EVENT_BUS,
+    pattern: EVENT_BUS_PATTERN,
+    what: 'an EventBridge event bus name or ARN',
+    doc: 'EventBridge bus (name or ARN) that gets one event per incident status change (new, escalated, reminder, resolved)',
+    example: 'ops-incidents',
   }),
 } as const;
 
