@@ -63,6 +63,8 @@ export interface ClusterExports {
   eventBridge?: EventBridgeOutcome;
   /** Set when an export failed in a way a retry of the run can mend (a request that failed outright). */
   retry?: string;
+  /** Why nothing was exported (no function ARN to import under). */
+  skipped?: string;
 }
 
 export const EXPORT_METRICS = {

@@ -14,6 +14,7 @@ import { SDK_SINGLE_ATTEMPT, systemClock, type Clock } from './backoff';
 import type { RuntimeConfig } from './config';
 import type { RunnerOptions } from './insights';
 import { buildQueries } from './queries';
+import { exportClients, exportStep, type ExportClients } from './exports-clients';
 import { InvalidRequestError, parseInvocation } from './request';
 import { runAudit, type AuditResponse, type MetricUnit as Unit, type Telemetry } from './run';
 import type { LifecycleDeps } from './lifecycle-run';
@@ -39,6 +40,8 @@ export interface LambdaDeps {
   readonly rules?: readonly Rule[];
   readonly runnerOptions?: RunnerOptions;
   readonly reserveMs?: number;
+  /** Clients of the opt-in exports (default: made from the configuration, none when both are off). */
+  readonly exportClients?: ExportClients;
 }
 
 /**
@@ -82,6 +85,7 @@ export function createHandler(config: RuntimeConfig, deps: LambdaDeps): (event: 
   const clock = deps.clock ?? systemClock;
   const reserve = deps.reserveMs ?? PUBLISH_RESERVE_MS;
   const { logger, metrics } = deps;
+  const exporters = deps.exportClients ?? exportClients(config);
   const store = config.stateTable && deps.stateClient ? new StateStore(deps.stateClient, { tableName: config.stateTable, clock }) : undefined;
   const telemetry: Telemetry = {
     info: (m, a) => logger.info(m, a ?? {}),
@@ -125,6 +129,9 @@ export function createHandler(config: RuntimeConfig, deps: LambdaDeps): (event: 
         publish: (report, minSeverity, decided) => publishClusterReport(deps.snsClient, report, { topicArn: config.topicArn, minSeverity }, decided),
         telemetry,
         ...(lifecycle ? { lifecycle } : {}),
+        ...(exporters
+          ? { exports: exportStep(exporters, context?.invokedFunctionArn, { rules, clock, timeLeft: remaining ? () => remaining() - reserve : () => Infinity, telemetry }) }
+          : {}),
       });
     } catch (err) {
       if (err instanceof InvalidRequestError) logger.warn('invalid request: nothing queried or published', { field: err.field, error: err.message });

@@ -12,6 +12,8 @@ import { closeState, decide, knownAwsAuth, oneOff, openState, type LifecycleDeps
 import { estimateCost } from './cost';
 import type { AuditRequest } from './request';
 import { windowIso } from './window';
+import type { ExportStep } from './exports-clients';
+import type { ClusterExports } from './exports';
 
 /** One cluster in the response: the publisher's report plus what the engine and the publisher did. */
 export interface ClusterResult extends ClusterReport {
@@ -28,6 +30,8 @@ export interface ClusterResult extends ClusterReport {
    * alerted transitions; `one-off` for manual runs and the CLI. `incidents` above is lifecycle.incidents.
    */
   lifecycle: ClusterLifecycle;
+  /** What the opt-in exports did (Security Hub, EventBridge): scheduled runs with an export configured only. */
+  exports?: ClusterExports;
 }
 
 /** The Lambda response and the CLI's `audit --format json` output (README "Manual runs"). */
@@ -63,6 +67,8 @@ export interface RunDeps extends Omit<ClusterAuditDeps, 'onQueryStart'> {
   readonly telemetry?: Telemetry;
   /** The state store and settings of the life cycle; scheduled runs go through it, manual runs never. */
   readonly lifecycle?: LifecycleDeps;
+  /** The opt-in exports, per cluster, after the publish: scheduled runs only (a manual run changes nothing). */
+  readonly exports?: ExportStep;
 }
 
 /** No cluster could be audited: the run fails so the alarm fires and the retry re-runs the window. */
@@ -139,6 +145,16 @@ export async function runAudit(request: AuditRequest, deps: RunDeps, trigger: Au
         t.error('report not delivered', { cluster: target.name, window, error: why });
       }
     }
+    let exported: ClusterExports | undefined;
+    if (!request.dryRun && deps.exports && lifecycle.mode === 'scheduled') {
+      exported = await deps.exports(target, report, lifecycle);
+      // An import or event that did not go out for a reason a retry can mend: the state is released and the run
+      // fails, so its retry exports again (and may repeat the email) rather than lose them.
+      if (exported.retry) {
+        failures.push(`${target.name}: ${exported.retry}`);
+        delivered = false;
+      }
+    }
     if (opened) {
       const stateError = await closeState(opened, decision, delivered);
       if (stateError) {
@@ -150,6 +166,7 @@ export async function runAudit(request: AuditRequest, deps: RunDeps, trigger: Au
     return {
       ...report, incidents, stats: scan.stats, malformedSamples: scan.malformedSamples, ruleErrors: scan.ruleErrors, published, lifecycle,
       ...(scan.timelines ? { timelines: scan.timelines } : {}),
+      ...(exported ? { exports: exported } : {}),
     };
   });
 
