@@ -28,6 +28,7 @@ describe('parseContext', () => {
       ],
       alertEmails: ['ops@example.com', 'sec@example.com'],
       scheduleMinutes: 15,
+      securityHub: false,
       minSeverity: 'medium',
       ingestionLagMinutes: 5,
       maxLookbackDays: 30,

@@ -84,6 +84,7 @@ describe('EksAuthzAuditStack', () => {
         AUDIT_TOPIC_ARN: { Ref: topic.logicalId },
         AUDIT_MIN_SEVERITY: 'medium',
         AUDIT_SCHEDULE_MINUTES: '15',
+        AUDIT_SECURITY_HUB: 'false',
         AUDIT_INGESTION_LAG_MINUTES: '5',
         AUDIT_MAX_LOOKBACK_DAYS: '30',
         AUDIT_REMINDER_HOURS: '24',
