@@ -26,6 +26,7 @@ describe('loadConfig', () => {
       topicArn: TOPIC,
       minSeverity: 'medium',
       scheduleMinutes: 15,
+      securityHub: false,
       ingestionLagMinutes: 5,
       maxLookbackDays: 30,
       concurrency: 4,
