@@ -19,6 +19,7 @@ import { generateAuditLog, parseSize } from './generate';
 import type { Command, Measured } from './measure';
 import { measure, onPath } from './measure';
 import { report } from './report';
+import { benchHostile, hostileReport } from './hostile';
 
 const REPO = resolve(import.meta.dirname, '..');
 /** The launcher's switch to TypeScript through tsx instead of its cached bundle. */
@@ -32,6 +33,8 @@ const { values } = parseArgs({
     keep: { type: 'boolean', default: false },
     'skip-full': { type: 'boolean', default: false },
     json: { type: 'string' },
+    // Events in each hostile input (bench/hostile.ts); 0 leaves them out.
+    hostile: { type: 'string', default: '1000000' },
   },
 });
 const sizes = values.size.split(',').map(parseSize);
@@ -103,7 +106,11 @@ async function main(): Promise<number> {
     rmSync(log.path, { force: true });
   }
   process.stdout.write(report(results, startup, runs));
-  if (values.json) writeFileSync(values.json, `${JSON.stringify({ startup, results }, null, 2)}\n`);
+  const hostileCount = Number(values.hostile);
+  const hostile = hostileCount > 0 ? benchHostile(dir, cli, runs, hostileCount) : [];
+  if (hostile.length > 0) process.stdout.write(hostileReport(hostile));
+  failed ||= hostile.some((h) => h.problems.length > 0);
+  if (values.json) writeFileSync(values.json, `${JSON.stringify({ startup, results, hostile }, null, 2)}\n`);
   return failed ? 1 : 0;
 }
 

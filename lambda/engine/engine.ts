@@ -25,6 +25,7 @@ import { buildIncidents } from './incidents';
 import type { Suppression } from '../model/suppression';
 import { applySuppressions } from './suppress';
 import { normalizeAuditEvent } from '../model/audit-fields';
+import { GroupCap } from './group-cap';
 
 const MAX_SUBJECT_VALUE = 256;
 
@@ -69,6 +70,8 @@ export class Engine implements RecordSink {
   readonly stats: ScanStats = emptyStats();
   private readonly runs: { rule: Rule; run: RuleRun }[];
   private readonly groups = new Map<string, Group>();
+  /** Subjects past MAX_GROUPS_PER_RULE: counted, not kept. */
+  private readonly cap = new GroupCap();
   /** Requests already counted, per finding (bounded: see RequestOnce). */
   private readonly requests = new RequestOnce();
   private nextGroupId = 0;
@@ -197,6 +200,11 @@ export class Engine implements RecordSink {
       if (timeline) timelines[finding.fingerprint] = timeline;
       entries.push({ rule: g.rule, finding, subject: g.subject, facts: g.facts, tally: g.tally });
     }
+    const capped = this.cap.findings((rule, subject, text) => ({
+      ruleId: rule.id, severity: rule.severity, title: rule.title, cluster: clean(this.options.cluster, 128), subject,
+      firstSeen: null, lastSeen: null, ...text, fingerprint: fingerprint(rule.id, this.options.cluster, subject),
+    }));
+    findings.push(...capped.filter((f) => atLeast(f.severity, min)));
     findings.sort(
       (a, b) =>
         severityRank(b.severity) - severityRank(a.severity) ||
@@ -238,6 +246,11 @@ export class Engine implements RecordSink {
     }
     const key = `${rule.id}\u0000${JSON.stringify(subject)}`;
     let g = this.groups.get(key);
+    if (!g && !this.cap.admit(rule)) {
+      const aggregate = record && 'aggregate' in record ? record.aggregate : undefined;
+      this.cap.count(rule, key, Object.keys(subject), o.count ?? aggregate?.count ?? 1, o.evidence);
+      return;
+    }
     if (!g) {
       g = {
         id: this.nextGroupId++, rule, subject, count: 0, first: Infinity, firstSeen: null, last: -Infinity, lastSeen: null,

@@ -1,5 +1,4 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { AuditFilter } from '../model/records';
 import type { FileReader } from '../readers/file-reader';
@@ -47,12 +46,13 @@ const AHEAD_PER_WORKER = 2;
 const WORKER_LIMITS = { maxYoungGenerationSizeMb: 8 } as const;
 
 /**
- * One per core, at most 4; but one (no threads) when this code runs from source: each worker would then load tsx
- * and compile the sources itself, which ate the gain and cost memory (bench/README.md). A number given
- * (ParallelOptions.workers) still holds.
+ * One: no threads unless asked for (ParallelOptions.workers, EKS_AUTHZ_AUDIT_WORKERS). Threads always cost memory,
+ * and on denial-heavy input (every line a 403 the fast path hands back for a full parse) they were slower and up to
+ * three times larger on 2 cores (issue 12, bench/README.md). The default must never be slower or larger than one
+ * thread, and which kind of input a scan holds is only known once it is read.
  */
 export function defaultWorkers(): number {
-  return runningFromSource() ? 1 : Math.min(availableParallelism(), 4);
+  return 1;
 }
 
 function runningFromSource(): boolean {

@@ -8,6 +8,7 @@ import { RequestOnce, requestId } from '../../model/request-once';
 import { isNodeCredential, isRecognizedNode, str, username } from '../../model/identity';
 import { claimedSourceIPs, requestTarget, sourceIP } from '../support/request-target';
 import { tallyText, timeSpan } from '../support/node-mapping';
+import { DistinctCounter } from '../../model/distinct-counter';
 
 /** Enough distinct resources to judge any sane threshold, without letting a scanner's million paths grow memory. */
 const MAX_TRACKED_RESOURCES = 10_000;
@@ -16,6 +17,13 @@ const LISTED_RESOURCES = 8;
 /** Forwarded-for addresses a principal claimed that are kept to show (all distinct ones are counted up to the cap). */
 const LISTED_CLAIMED = 3;
 const MAX_TRACKED_CLAIMED = 1_000;
+/**
+ * Principals followed one by one. A million callers from a million addresses (a scan of the internet, or a log
+ * written to exhaust memory) would each cost a buffer; past this many, new principals are counted, not followed.
+ */
+const MAX_PRINCIPALS = 10_000;
+/** Distinct resources tracked over all principals: what bounds the rule when many principals each try many paths. */
+const MAX_TRACKED_RESOURCES_TOTAL = 200_000;
 
 interface Principal {
   username: string;
@@ -83,6 +91,8 @@ export const forbiddenBurst: Rule = {
     const minResources = thresholdOf(context.settings, FORBIDDEN_BURST_RESOURCES);
     const principals = new Map<string, Principal>();
     const requests = new RequestOnce();
+    let trackedResources = 0;
+    const untracked = { principals: new DistinctCounter(1 << 18), buffered: emptyBuffered() };
     return {
       // The fast path's contract (RuleRun.wantsAudit): only 403s are counted.
       wantsAudit: (head) => isForbidden(head),
@@ -97,6 +107,11 @@ export const forbiddenBurst: Rule = {
         const id = requestId(record);
         if (id !== undefined && !requests.first(`${key}\u0000${id}`)) return;
         let p = principals.get(key);
+        if (!p && principals.size >= MAX_PRINCIPALS) {
+          untracked.principals.add(key);
+          addRecord(untracked.buffered, record, untracked.buffered.evidence.length < 5 ? auditEvidence(record) : undefined);
+          return;
+        }
         if (!p) principals.set(key, (p = { username: user, ip, buffered: emptyBuffered(), resources: new Map(), unlistedPaths: 0, claimed: new Set() }));
         for (const claimed of claimedSourceIPs(e)) if (p.claimed.size < MAX_TRACKED_CLAIMED) p.claimed.add(claimed);
         addRecord(p.buffered, record, auditEvidence(record));
@@ -107,9 +122,19 @@ export const forbiddenBurst: Rule = {
         const counted = record.aggregate?.distinctPaths;
         if (t?.kind === 'path' && counted !== undefined && counted > 2) p.unlistedPaths += counted - 2;
         const seen = p.resources.get(target);
-        if (seen !== undefined || p.resources.size < MAX_TRACKED_RESOURCES) p.resources.set(target, (seen ?? 0) + recordCount(record));
+        if (seen !== undefined) p.resources.set(target, seen + recordCount(record));
+        else if (p.resources.size < MAX_TRACKED_RESOURCES && trackedResources < MAX_TRACKED_RESOURCES_TOTAL) {
+          p.resources.set(target, recordCount(record));
+          trackedResources++;
+        }
       },
       finish(emit) {
+        if (untracked.buffered.count >= minCount) {
+          // A burst may hide among them: say so, with how many there were, rather than judge them unseen.
+          const n = untracked.principals;
+          const facts = { untracked: `${n.capped ? 'more than ' : ''}${n.count.toLocaleString('en-US')}`, thresholds: `${minCount} refusals across ${minResources} resources` };
+          emitBuffered(emit, { username: '(principals not followed)', sourceIP: '(many)' }, untracked.buffered, { facts });
+        }
         for (const p of principals.values()) {
           const distinct = p.resources.size + p.unlistedPaths;
           if (p.buffered.count < minCount || distinct < minResources) continue;
@@ -131,6 +156,15 @@ export const forbiddenBurst: Rule = {
   },
   describe(g) {
     const { username: user, sourceIP: ip } = g.subject;
+    if (g.facts['untracked']) {
+      return {
+        message:
+          `${g.facts['untracked']} more principals (username and address) got ${g.count.toLocaleString('en-US')} 403 Forbidden responses in this input${timeSpan(g.firstSeen, g.lastSeen)}, ` +
+          `past the ${MAX_PRINCIPALS.toLocaleString('en-US')} this rule follows one by one (memory stays bounded whatever the input): ` +
+          'a burst among them cannot be ruled out. So many refused callers is itself a sign of a scan or of a log written to flood this audit.',
+        remediation: 'Look at the evidence and at the callers with the most refusals (a Logs Insights query grouped by user.username and sourceIPs), and limit who can reach the API endpoint.',
+      };
+    }
     const distinct = Number(g.facts['resources'] ?? '0');
     const listed = tallyText(g.tally);
     const more = distinct > LISTED_RESOURCES ? `, and ${distinct - LISTED_RESOURCES} more` : '';

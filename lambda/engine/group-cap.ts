@@ -1,0 +1,80 @@
+import type { Evidence, Finding } from '../model/findings';
+import { DistinctCounter } from '../model/distinct-counter';
+import { MAX_EVIDENCE } from '../model/limits';
+import type { Rule } from '../model/rule';
+
+/**
+ * Findings kept per rule and scan. A log can name a million nodes or callers (every one of them forged): past
+ * this many subjects, a rule's further subjects are counted, not kept, so memory stays bounded whatever the
+ * input. 1,000 findings is already more than anyone reads; the rest are summed into one finding per rule.
+ */
+export const MAX_GROUPS_PER_RULE = 1_000;
+/** Distinct subjects counted exactly past the cap, over all rules (8 bytes each: 16 MiB at most). */
+const MAX_COUNTED_SUBJECTS = 1 << 20;
+
+interface Overflow {
+  readonly rule: Rule;
+  events: number;
+  subjects: number;
+  noun: string;
+  evidence: Evidence[];
+}
+
+/** The subjects past the cap, per rule: their count exact (events) and distinct (subjects, up to a bound). */
+export class GroupCap {
+  private readonly groups = new Map<string, number>();
+  private readonly overflows = new Map<string, Overflow>();
+  private readonly distinct = new DistinctCounter(MAX_COUNTED_SUBJECTS);
+
+  /** Whether `rule` may open one more finding group; counts it when it may. */
+  admit(rule: Rule): boolean {
+    const n = this.groups.get(rule.id) ?? 0;
+    if (n >= MAX_GROUPS_PER_RULE) return false;
+    this.groups.set(rule.id, n + 1);
+    return true;
+  }
+
+  /** An observation of a subject that found no room: `key` identifies the subject within the rule. */
+  count(rule: Rule, key: string, subjectKeys: readonly string[], events: number, evidence: Evidence | undefined): void {
+    let o = this.overflows.get(rule.id);
+    if (!o) this.overflows.set(rule.id, (o = { rule, events: 0, subjects: 0, noun: nounOf(subjectKeys), evidence: [] }));
+    o.events += events;
+    if (this.distinct.add(key)) o.subjects++;
+    if (evidence && o.evidence.length < MAX_EVIDENCE) o.evidence.push(evidence);
+  }
+
+  /**
+   * One finding per rule that reached the cap, saying how many more subjects and events it did not list.
+   * `make` gives the finding its cluster and fingerprint, as the engine does for every finding.
+   */
+  findings(make: (rule: Rule, subject: Record<string, string>, text: Pick<Finding, 'count' | 'message' | 'remediation' | 'evidence'>) => Finding): Finding[] {
+    const out: Finding[] = [];
+    const n = (x: number): string => x.toLocaleString('en-US');
+    for (const o of this.overflows.values()) {
+      const atLeast = this.distinct.capped ? 'at least ' : '';
+      out.push(
+        make(o.rule, { more: o.noun }, {
+          count: o.events,
+          message:
+            `And ${atLeast}${n(o.subjects)} more ${o.noun} (${n(o.events)} events) with the same finding, not listed one by one: ` +
+            `a scan keeps at most ${n(MAX_GROUPS_PER_RULE)} findings per rule so that memory stays bounded whatever the input. ` +
+            `The events are counted exactly; the evidence shows the first of them. So many distinct ${o.noun} in one input is ` +
+            'itself worth a look: a fleet-wide misconfiguration, or a log written to flood this audit.',
+          remediation: o.rule.remediation,
+          evidence: o.evidence,
+        }),
+      );
+    }
+    return out;
+  }
+}
+
+/** What the subjects of a rule are, in words, from the keys of its subject. */
+function nounOf(keys: readonly string[]): string {
+  const nouns: [string, string][] = [
+    ['node', 'nodes'], ['arn', 'IAM identities'], ['object', 'objects'], ['resource', 'resources'], ['path', 'paths'],
+    ['flag', 'flags'], ['field', 'fields'], ['username', 'principals'],
+  ];
+  for (const [key, noun] of nouns) if (keys.includes(key)) return noun;
+  return 'subjects';
+}

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { Engine } from '../../lambda/engine/engine';
+import { MAX_GROUPS_PER_RULE } from '../../lambda/engine/group-cap';
+import { DistinctCounter } from '../../lambda/model/distinct-counter';
+import { RULES } from '../../lambda/rules/registry';
+import { auditEvent, leaseEvent, record } from '../rules/helpers';
+
+describe('findings kept per rule', () => {
+  it('keeps 1,000 per rule and sums the rest into one finding that says how many more, counted exactly', () => {
+    // Prepare: a wrongly mapped node role on 2,500 nodes, each renewing its lease twice.
+    const engine = new Engine(RULES, { cluster: 'prod' });
+    engine.file('audit.jsonl');
+    const user = { username: 'WorkerNodeRole', uid: 'aws-iam-authenticator:111122223333:AROAEXAMPLE', groups: ['system:bootstrappers', 'system:nodes', 'system:authenticated'] };
+
+    // Act
+    let line = 0;
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 2_500; i++) engine.record(record(leaseEvent(user, 'get', `ip-10-0-${i >> 8}-${i & 255}.ec2.internal`, 403), { line: ++line }));
+    }
+    const lease = engine.finish().findings.filter((f) => f.ruleId === 'node-lease-forbidden');
+
+    // Assess
+    expect(lease).toHaveLength(MAX_GROUPS_PER_RULE + 1);
+    const more = lease.find((f) => f.subject['more'] === 'nodes')!;
+    expect(more.message).toContain('And 1,500 more nodes (3,000 events) with the same finding, not listed one by one');
+    expect(more.count).toBe(3_000);
+    expect(more.severity).toBe('high');
+    expect(more.evidence.length).toBeGreaterThan(0);
+    expect(lease.reduce((n, f) => n + f.count, 0)).toBe(5_000);
+  });
+
+  it('forbidden-burst follows 10,000 callers one by one and says when more came than that', () => {
+    // Prepare: 10,060 anonymous callers, one refusal each, each from its own address.
+    const engine = new Engine(RULES, { cluster: 'prod' });
+    engine.file('audit.jsonl');
+
+    // Act
+    for (let i = 0; i < 10_060; i++) {
+      const e = auditEvent({ user: { username: 'system:anonymous', groups: ['system:unauthenticated'] }, verb: 'get', uri: '/api/v1/secrets', code: 403, userAgent: 'Mozilla/5.0 zgrab/0.x', objectRef: { resource: 'secrets', apiVersion: 'v1' } });
+      e.sourceIPs = [`100.64.${i >> 8}.${i & 255}`];
+      engine.record(record(e, { line: i + 1 }));
+    }
+    const bursts = engine.finish().findings.filter((f) => f.ruleId === 'forbidden-burst');
+
+    // Assess
+    expect(bursts).toHaveLength(1);
+    expect(bursts[0]!.count).toBe(60);
+    expect(bursts[0]!.message).toContain('60 more principals (username and address) got 60 403 Forbidden responses');
+    expect(bursts[0]!.message).toContain('a burst among them cannot be ruled out');
+  });
+});
+
+describe('DistinctCounter', () => {
+  it('counts distinct strings exactly, then stops at its limit and says so', () => {
+    const c = new DistinctCounter(100_000);
+    for (let round = 0; round < 2; round++) for (let i = 0; i < 50_000; i++) c.add(`ip-10-${i}`);
+    expect([c.count, c.capped]).toEqual([50_000, false]);
+    const small = new DistinctCounter(10);
+    for (let i = 0; i < 20; i++) small.add(String(i));
+    expect([small.count, small.capped]).toEqual([10, true]);
+  });
+});
