@@ -25,7 +25,7 @@ import { buildIncidents } from './incidents';
 import type { Suppression } from '../model/suppression';
 import { applySuppressions } from './suppress';
 import { normalizeAuditEvent } from '../model/audit-fields';
-import { GroupCap } from './group-cap';
+import { GroupCap, addTally } from './group-cap';
 
 const MAX_SUBJECT_VALUE = 256;
 
@@ -57,6 +57,8 @@ interface Group {
   last: number;
   lastSeen: string | null;
   tally: Record<string, number>;
+  /** Tally keys that name something (`node:<name>`): bounded, see addTally. */
+  namedTallyKeys: number;
   facts: Record<string, string>;
   evidence: Evidence[];
   histogram?: TimeHistogram;
@@ -255,7 +257,7 @@ export class Engine implements RecordSink {
       g = {
         id: this.nextGroupId++, rule, subject, count: 0, first: Infinity, firstSeen: null, last: -Infinity, lastSeen: null,
         // No prototype: keys come from logs, and `__proto__`, `constructor` or `toString` must count like any other.
-        tally: Object.create(null) as Record<string, number>, facts: Object.create(null) as Record<string, string>, evidence: [],
+        tally: Object.create(null) as Record<string, number>, namedTallyKeys: 0, facts: Object.create(null) as Record<string, string>, evidence: [],
       };
       if (this.options.timelines) g.histogram = new TimeHistogram();
       this.groups.set(key, g);
@@ -275,8 +277,7 @@ export class Engine implements RecordSink {
     if (g.histogram && first !== undefined && last !== undefined) g.histogram.addSpread(Date.parse(first), Date.parse(last), count);
     if (o.tally && !repeat) {
       for (const [k, n] of Object.entries(o.tally)) {
-        const key = clean(k, 64);
-        g.tally[key] = (g.tally[key] ?? 0) + n;
+        g.namedTallyKeys += addTally(g.tally, clean(k, 64), n, g.namedTallyKeys);
       }
     }
     if (o.facts) {

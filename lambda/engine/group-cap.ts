@@ -12,6 +12,27 @@ export const MAX_GROUPS_PER_RULE = 1_000;
 /** Distinct subjects counted exactly past the cap, over all rules (8 bytes each: 16 MiB at most). */
 const MAX_COUNTED_SUBJECTS = 1 << 20;
 
+/**
+ * Distinct keys per finding's tally that name something (`node:<name>`, `writer:<arn>`): a million forged node
+ * names under one finding would otherwise grow one tally without end (measured: 1,000,000 node-lease 403s, a heap
+ * past 92 MB live and still growing). Past the bound such keys are not added; the finding's count stays exact.
+ * Keys without a colon are the rules' own fixed words (`forbidden`, `lease`) and always count.
+ */
+export const MAX_NAMED_TALLY_KEYS = 1_000;
+
+/** Adds `n` to `tally[key]`; returns 1 when it added a new named key (for the caller's count of them), else 0. */
+export function addTally(tally: Record<string, number>, key: string, n: number, namedKeys: number): 0 | 1 {
+  const existing = tally[key];
+  if (existing !== undefined) {
+    tally[key] = existing + n;
+    return 0;
+  }
+  const named = key.includes(':');
+  if (named && namedKeys >= MAX_NAMED_TALLY_KEYS) return 0;
+  tally[key] = n;
+  return named ? 1 : 0;
+}
+
 interface Overflow {
   readonly rule: Rule;
   events: number;

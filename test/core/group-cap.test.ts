@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Engine } from '../../lambda/engine/engine';
-import { MAX_GROUPS_PER_RULE } from '../../lambda/engine/group-cap';
+import { MAX_GROUPS_PER_RULE, MAX_NAMED_TALLY_KEYS, addTally } from '../../lambda/engine/group-cap';
 import { DistinctCounter } from '../../lambda/model/distinct-counter';
 import { RULES } from '../../lambda/rules/registry';
 import { auditEvent, leaseEvent, record } from '../rules/helpers';
@@ -58,5 +58,23 @@ describe('DistinctCounter', () => {
     const small = new DistinctCounter(10);
     for (let i = 0; i < 20; i++) small.add(String(i));
     expect([small.count, small.capped]).toEqual([10, true]);
+  });
+});
+
+describe('addTally', () => {
+  it('keeps at most 1,000 named keys (node:<name>) per tally, and the rules\' own words always', () => {
+    // Prepare
+    const tally: Record<string, number> = Object.create(null) as Record<string, number>;
+    let named = 0;
+
+    // Act: 5,000 node names, then a fixed word and a repeat of a kept name
+    for (let i = 0; i < 5_000; i++) named += addTally(tally, `node:ip-10-${i}`, 1, named);
+    named += addTally(tally, 'forbidden', 2, named);
+    named += addTally(tally, 'node:ip-10-0', 1, named);
+
+    // Assess
+    expect(named).toBe(MAX_NAMED_TALLY_KEYS);
+    expect(Object.keys(tally).filter((k) => k.startsWith('node:'))).toHaveLength(MAX_NAMED_TALLY_KEYS);
+    expect([tally['forbidden'], tally['node:ip-10-0'], tally['node:ip-10-4999']]).toEqual([2, 2, undefined]);
   });
 });
