@@ -1,0 +1,124 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { createHandler } from '../../lambda/runtime/lambda-runtime';
+import { loadConfig } from '../../lambda/runtime/config';
+import { ENV, METRICS } from '../../lambda/settings/names';
+import { fakeClock, scheduledEvent } from '../aws/helpers';
+import { FakeAws, type StartedQuery } from '../integration/fake-aws';
+import { DayScenario } from './day-scenario';
+import { startDynalite, TEST_CREDENTIALS, type LocalDynamo } from './local-dynamodb';
+
+/**
+ * Suppression and its expiry across scheduled runs (real handler, FakeAws, dynalite): while an entry matching
+ * the misconfiguration's findings applies, no incident opens and nothing is published, but each response counts
+ * the suppressed findings with the entry's reason; the first run after it expires opens a new incident, alerts
+ * it, and says the entry expired.
+ */
+const DAY = Date.parse('2026-03-02T00:00:00Z');
+const QUARTER = 15 * 60_000;
+const EXPIRES = '2026-03-02T06:10:00Z';
+const RULES = ['node-identity-unrecognized', 'node-lease-forbidden', 'aws-auth-node-username'];
+let fake: FakeAws;
+let db: LocalDynamo;
+let endpoint: string;
+
+beforeAll(async () => {
+  fake = new FakeAws();
+  endpoint = await fake.start();
+  db = await startDynalite();
+});
+afterAll(async () => {
+  await fake.stop();
+  await db.stop();
+});
+beforeEach(() => {
+  vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
+});
+
+/** The handler as deployed: its settings read from the Lambda environment, AUDIT_SUPPRESSIONS included. */
+async function handlerWith(scenario: DayScenario, suppressions: unknown[]) {
+  const table = 'eks-authz-audit-suppression';
+  await db.createTable(table);
+  const config = {
+    ...loadConfig({
+      [ENV.CLUSTERS]: '[{"name":"prod"}]',
+      [ENV.TOPIC_ARN]: 'arn:aws:sns:eu-west-1:111122223333:eks-authz-audit',
+      [ENV.STATE_TABLE]: table,
+      [ENV.SUPPRESSIONS]: JSON.stringify(suppressions),
+    }),
+    scheduleMinutes: 15, ingestionLagMinutes: 0, concurrency: 1,
+  };
+  fake.reset({
+    getQueryResults: (q: StartedQuery) => {
+      const results = q.stream === 'audit' ? scenario.auditRows(q.startTime * 1000, (q.endTime + 1) * 1000) : [];
+      return { status: 200, body: { status: 'Complete', results, statistics: { recordsMatched: results.length, recordsScanned: 1000, bytesScanned: 1e6 } } };
+    },
+  });
+  const clock = fakeClock(DAY);
+  const client = { endpoint, region: 'eu-west-1', credentials: TEST_CREDENTIALS };
+  const logs = new CloudWatchLogsClient(client);
+  const handler = createHandler(config, {
+    logger: new Logger({ serviceName: METRICS.SERVICE }),
+    metrics: new Metrics({ namespace: METRICS.NAMESPACE, serviceName: METRICS.SERVICE }),
+    logsClient: () => logs,
+    snsClient: new SNSClient(client),
+    stateClient: db.client,
+    clock,
+  });
+  /** The scheduled run of the n-th quarter of the day (its event fires at the window's end). */
+  return async (n: number) => {
+    const end = DAY + (n + 1) * QUARTER;
+    if (clock.now() < end) clock.advance(end - clock.now());
+    return handler(scheduledEvent(new Date(end).toISOString()), { awsRequestId: `run-${n}`, getRemainingTimeInMillis: () => 600_000 });
+  };
+}
+
+describe('a suppression across scheduled runs, then its expiry', () => {
+  it('opens and publishes nothing while it applies, counting the suppressed findings with the reason; the first run after it expires opens a new incident and says it expired', async () => {
+    // Prepare: broken from 00:05 all day; three entries cover the node role's findings (the aws-auth write, the
+    // credential, each node's Lease) and end at 06:10, between two scheduled runs.
+    const scenario = new DayScenario({ breakAt: '2026-03-02T00:05:00Z', fixAt: '2026-03-03T00:00:00Z', nodes: 12 });
+    const reason = 'node group migration, ticket OPS-1234';
+    const run = await handlerWith(scenario, [
+      { ruleId: RULES[0], subject: { username: 'WorkerNodeRole' }, reason, expires: EXPIRES },
+      { ruleId: RULES[1], subject: { username: 'WorkerNodeRole', node: 'ip-10-0-1-*' }, reason, expires: EXPIRES },
+      { ruleId: RULES[2], subject: { arn: '*:role/WorkerNodeRole' }, reason, expires: EXPIRES },
+    ]);
+
+    // Act: the runs ending 00:15 .. 06:00 (the suppression applies), then the one ending 06:15, the first after it expires.
+    const during = [];
+    for (let n = 0; n < 24; n++) during.push(await run(n));
+    const published = fake.published.length;
+    const after = await run(24);
+
+    // Assess: while it applies, no incident and nothing published, but every run counts the findings it silenced.
+    expect(published).toBe(0);
+    for (const response of during) {
+      const cluster = response.clusters[0]!;
+      expect(cluster.incidents ?? []).toEqual([]);
+      expect(cluster.expiredSuppressions ?? []).toEqual([]);
+    }
+    for (const [n, response] of during.entries()) {
+      const suppressed = response.clusters[0]!.suppressed ?? [];
+      expect(response.clusters[0]!.findings).toEqual([]);
+      expect(suppressed.filter((s) => s.ruleId === RULES[1])).toHaveLength(12);
+      expect(new Set(suppressed.map((s) => `${s.ruleId} ${s.suppression} ${s.reason} ${s.expires}`))).toEqual(
+        new Set([`${RULES[0]} 0 ${reason} ${EXPIRES}`, `${RULES[1]} 1 ${reason} ${EXPIRES}`, ...(n === 0 ? [`${RULES[2]} 2 ${reason} ${EXPIRES}`] : [])]),
+      );
+      expect(suppressed.every((s) => s.count > 0)).toBe(true);
+    }
+    // The first run after 06:10: a new incident, alerted once, and the response says the entries expired.
+    const cluster = after.clusters[0]!;
+    expect(cluster.suppressed ?? []).toEqual([]);
+    expect(cluster.expiredSuppressions).toEqual([
+      expect.objectContaining({ suppression: 0, ruleId: RULES[0], reason, expires: EXPIRES, findings: 1 }),
+      expect.objectContaining({ suppression: 1, ruleId: RULES[1], reason, expires: EXPIRES, findings: 12 }),
+      expect.objectContaining({ suppression: 2, ruleId: RULES[2], reason, expires: EXPIRES, findings: 0 }),
+    ]);
+    expect(cluster.incidents?.map((i) => i.status)).toEqual(['new']);
+    expect(fake.published.map((p) => p.get('Subject'))).toEqual(['[HIGH] eks-authz-audit prod: 1 new incident (12 nodes NotReady)']);
+  }, 120_000);
+});
