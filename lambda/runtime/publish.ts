@@ -10,6 +10,7 @@ import {
 import type { AlertedStatus, ClusterLifecycle } from '../model/lifecycle';
 import { messageView } from './publish-view';
 import { buildSubject } from '../report/subject';
+import { suppressionNotes } from '../report/suppression-notes';
 import type { ClusterReport, PublishOutcome } from '../model/report';
 
 /**
@@ -221,6 +222,8 @@ export function footerLines(report: ClusterReport): string[] {
   const c = report.coverage;
   if (c && !c.verified) lines.push(`Coverage not verified: ${clean(c.reason, 300)}. Whether audit, api and authenticator logging are on is unknown.`);
   for (const note of (c?.notes ?? []).slice(0, 5)) lines.push(`EKS API: ${clean(note, 300)}.`);
+  // What suppressions silenced, and which expired: the alert that reopens a suppressed cause says why it is back.
+  for (const note of suppressionNotes(report)) if (note !== '') lines.push(clean(note, 500));
   return lines;
 }
 

@@ -120,5 +120,7 @@ describe('a suppression across scheduled runs, then its expiry', () => {
     ]);
     expect(cluster.incidents?.map((i) => i.status)).toEqual(['new']);
     expect(fake.published.map((p) => p.get('Subject'))).toEqual(['[HIGH] eks-authz-audit prod: 1 new incident (12 nodes NotReady)']);
+    // The alert itself says why the cause is back: the suppression that silenced it expired.
+    expect(fake.published[0]!.get('Message')).toContain(`Suppression suppressions[1] (${RULES[1]}: ${reason}) expired on ${EXPIRES}`);
   }, 120_000);
 });
