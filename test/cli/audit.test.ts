@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
@@ -6,8 +5,9 @@ import { CloudWatchLogsClient, GetQueryResultsCommand, StartQueryCommand } from 
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import { AUDIT_USAGE, auditCommand, formatBytes, parseAuditArgs } from '../../lambda/cli/audit';
-import { UsageError, type CliIO } from '../../lambda/cli/io';
+import { UsageError } from '../../lambda/cli/io';
 import { fakeClock, leaseForbiddenEvent, resultRow, type FakeClock } from '../aws/helpers';
+import { memoryIO, type MemoryIO } from './memory-io';
 
 const cw = mockClient(CloudWatchLogsClient);
 const sns = mockClient(SNSClient);
@@ -16,18 +16,7 @@ const NOW = Date.parse('2024-05-19T07:00:00.400Z');
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:alerts';
 let clock: FakeClock;
 
-function io(tty = false): CliIO & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    stdout: { write: (s: string) => (out += s), isTTY: false },
-    stderr: { write: (s: string) => (err += s), isTTY: tty },
-    stdin: Readable.from(['']),
-    env: { NO_COLOR: '1' },
-    out: () => out,
-    err: () => err,
-  };
-}
+const io = (tty = false): MemoryIO => memoryIO({ stderrTTY: tty, env: { NO_COLOR: '1' } });
 
 const leaseRow = resultRow({
   n: 360,

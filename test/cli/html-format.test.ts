@@ -1,29 +1,17 @@
 import { resolve } from 'node:path';
-import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CloudWatchLogsClient, GetQueryResultsCommand, StartQueryCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import { main } from '../../lambda/cli/main';
-import type { CliIO } from '../../lambda/cli/io';
 import type { HtmlReportData } from '../../lambda/report/html';
 import { auditCommand } from '../../lambda/cli/audit';
 import { fakeClock, leaseForbiddenEvent, resultRow } from '../aws/helpers';
+import { memoryIO, type MemoryIO } from './memory-io';
 
 const SAMPLES = resolve(import.meta.dirname, '..', '..', 'samples');
 
-function io(stdoutTTY = false): CliIO & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    stdout: { write: (s: string) => (out += s), isTTY: stdoutTTY },
-    stderr: { write: (s: string) => (err += s), isTTY: false },
-    stdin: Readable.from(['']),
-    env: { NO_COLOR: '1' },
-    out: () => out,
-    err: () => err,
-  };
-}
+const io = (stdoutTTY = false): MemoryIO => memoryIO({ stdoutTTY, env: { NO_COLOR: '1' } });
 
 function dataOf(html: string): HtmlReportData {
   const block = /<script type="application\/json" id="report-data">([\s\S]*?)<\/script>/.exec(html);

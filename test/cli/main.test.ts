@@ -1,25 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../lambda/cli/main';
-import type { CliIO } from '../../lambda/cli/io';
 import { useColor } from '../../lambda/cli/color';
 import { SCAN_USAGE } from '../../lambda/cli/scan';
 import { RULES_USAGE } from '../../lambda/cli/rules';
+import { memoryIO, type MemoryIO } from './memory-io';
 
-function io(): CliIO & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    stdout: { write: (s: string) => (out += s), isTTY: false },
-    stderr: { write: (s: string) => (err += s), isTTY: false },
-    stdin: Readable.from(['']),
-    env: {},
-    out: () => out,
-    err: () => err,
-  };
-}
+const io = (): MemoryIO => memoryIO();
 
 async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
   const cli = io();

@@ -1,23 +1,12 @@
-import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { queriesCommand } from '../../lambda/cli/queries';
 import { main } from '../../lambda/cli/main';
-import { UsageError, type CliIO } from '../../lambda/cli/io';
+import { UsageError } from '../../lambda/cli/io';
 import { buildQueries } from '../../lambda/runtime/queries';
 import { RULES } from '../../lambda/rules/registry';
+import { memoryIO, type MemoryIO } from './memory-io';
 
-function io(): CliIO & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    stdout: { write: (s: string) => (out += s) },
-    stderr: { write: (s: string) => (err += s) },
-    stdin: Readable.from(['']),
-    env: {},
-    out: () => out,
-    err: () => err,
-  };
-}
+const io = (): MemoryIO => memoryIO();
 
 describe('eks-authz-audit queries', () => {
   it('prints each query the audit runs, with the log group to select, ready to paste', async () => {

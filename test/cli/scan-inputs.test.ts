@@ -2,27 +2,15 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../lambda/cli/main';
-import type { CliIO } from '../../lambda/cli/io';
+import { memoryIO, type MemoryIO } from './memory-io';
 
 const REPO = join(import.meta.dirname, '..', '..');
 const SAMPLE = join(REPO, 'samples', 'wrong-node-username', 'kube-apiserver-audit.jsonl');
 
-function io(): CliIO & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    stdout: { write: (s: string) => (out += s), isTTY: false },
-    stderr: { write: (s: string) => (err += s), isTTY: false },
-    stdin: Readable.from(['']),
-    env: {},
-    out: () => out,
-    err: () => err,
-  };
-}
+const io = (): MemoryIO => memoryIO();
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'eks-authz-audit-inputs-'));

@@ -1,23 +1,11 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../lambda/cli/main';
-import type { CliIO } from '../../lambda/cli/io';
+import { memoryIO, type MemoryIO } from './memory-io';
 
-function io(stdin = ''): CliIO & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    stdout: { write: (s: string) => (out += s), isTTY: false },
-    stderr: { write: (s: string) => (err += s), isTTY: false },
-    stdin: Readable.from([stdin]),
-    env: {},
-    out: () => out,
-    err: () => err,
-  };
-}
+const io = (stdin = ''): MemoryIO => memoryIO({ stdin });
 
 /** A kubelet whose IAM role is mapped with username WorkerNodeRole: lease renewals are forbidden (domain.md 2.1). */
 function leaseDenied(i: number): string {

@@ -1,24 +1,12 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { main } from '../../lambda/cli/main';
-import type { CliIO } from '../../lambda/cli/io';
 import { MINUTE } from '../../tools/time';
 import { Logs, NODE_USERNAME, T0, mapping, nodeGroup } from '../engine/incident-fixtures';
+import { memoryIO, type MemoryIO } from './memory-io';
 
-function io(): CliIO & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    stdout: { write: (s: string) => (out += s), isTTY: false },
-    stderr: { write: (s: string) => (err += s), isTTY: false },
-    stdin: Readable.from(['']),
-    env: {},
-    out: () => out,
-    err: () => err,
-  };
-}
+const io = (): MemoryIO => memoryIO();
 
 const dirs: string[] = [];
 afterEach(() => {
