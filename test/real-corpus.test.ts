@@ -21,7 +21,9 @@ describe.skipIf(!existsSync(dir))('every rule on real published EKS logs', () =>
   it('reads the whole folder without a rule failing', async () => {
     const result = await scan('.');
     expect(result.ruleErrors).toEqual([]);
-    expect(result.stats.auditEvents).toBeGreaterThan(50);
+    // Some real exports hold the same events (one investigation exported twice): each is counted once.
+    expect(result.stats.auditEvents).toBeGreaterThan(30);
+    expect(result.stats.duplicates).toBeGreaterThan(0);
   });
 
   it('finds node-unrelated-object-access, and nothing else above info, in the real node PV 403', async () => {

@@ -7,7 +7,7 @@ import { canonicalArn, isNodeCredential } from '../model/identity';
  * wants it. Undefined, so every event is parsed, as soon as one run reads audit events without saying
  * which: a rule that declares nothing is never starved by an optimisation it has not heard of.
  */
-export function runsFilter(runs: readonly RuleRun[], skipped: (nodeRoleArn: string | undefined) => void): AuditFilter | undefined {
+export function runsFilter(runs: readonly RuleRun[], skipped: AuditFilter['skipped']): AuditFilter | undefined {
   // Rules that share a predicate (the aws-auth rules, the 403 rules) ask it once.
   const distinct = new Set<(head: AuditHead) => boolean>();
   for (const run of runs) {

@@ -106,7 +106,7 @@ export class Engine implements RecordSink {
       }
     }
     const awsAuthRun: RuleRun = { wantsAudit: isAwsAuthHead, onAudit: (r) => this.awsAuthLog.onAudit(r) };
-    this.auditFilter = runsFilter([...this.runs.map((r) => r.run), awsAuthRun], (arn) => this.skipped(arn));
+    this.auditFilter = runsFilter([...this.runs.map((r) => r.run), awsAuthRun], (arn, identity) => this.skipped(arn, identity));
   }
 
   file(_name?: string): void {
@@ -177,7 +177,11 @@ export class Engine implements RecordSink {
   }
 
   /** An audit event no rule wanted (AuditFilter): counted, and its node role kept, without a parse. */
-  private skipped(nodeRoleArn: string | undefined): void {
+  private skipped(nodeRoleArn: string | undefined, identity: number | undefined): void {
+    if (this.duplicates.seenBefore(identity)) {
+      this.stats.duplicates++;
+      return;
+    }
     this.stats.records++;
     this.stats.auditEvents++;
     if (nodeRoleArn) this.nodeRoleArns.add(nodeRoleArn);

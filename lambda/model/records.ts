@@ -221,8 +221,11 @@ export interface AuditFilter {
   readonly wants: readonly ((head: AuditHead) => boolean)[];
   /** What the sink keeps of an event it does not parse (the engine: the node role behind a kubelet). */
   keep(head: AuditHead): string | undefined;
-  /** An event was not parsed: count it as record() would, with what keep() returned for it. */
-  skipped(kept: string | undefined): void;
+  /**
+   * An event was not parsed: count it as record() would (a duplicate included), with what keep() returned for
+   * it and its identity (model/audit-identity.ts; undefined when it has no auditID).
+   */
+  skipped(kept: string | undefined, identity: number | undefined): void;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { auditIdentity } from '../model/audit-identity';
 import type { AuditHead, AuditUser, ObjectRef, ResponseStatus } from '../model/records';
 import type { LineText } from './json-text';
 import { UNREADABLE, isKeyAt, keyAt, stringAt, stringEnd } from './json-text';
@@ -16,6 +17,10 @@ const OBJECT_REF_KEY = ',"objectRef":{';
 const STATUS_KEY = ',"responseStatus":';
 const COMMON_STATUS = ',"responseStatus":{"metadata":{},"code":';
 const COMMON_BODY = '{"metadata":{},"code":';
+/** The two timestamps Go prints, together, after the bodies and before the annotations. */
+const RECEIVED_KEY = ',"requestReceivedTimestamp":"';
+const STAGE_KEY = ',"stageTimestamp":"';
+const ANNOTATIONS_KEY = ',"annotations":{';
 
 /**
  * `{"metadata":{},"code":` at `at` (with `skip` characters of `"status":"Success",` before `"code"`), told by
@@ -178,6 +183,32 @@ export class HeadGlance implements AuditHead, LineText {
     if (isKeyAt(text, at, 'requestReceivedTimestamp') || isKeyAt(text, at, 'requestObject')) return true;
     const key = keyAt(this, at)?.key;
     return key !== undefined && (AFTER_STATUS.has(key) || (orStatus && key === 'responseStatus'));
+  }
+
+  /**
+   * The event's identity (model/audit-identity.ts), exactly as the full parse computes it, or undefined when it
+   * has no auditID. The timestamps are read from the end of the line, where Go prints them: the last
+   * `,"requestReceivedTimestamp":"` followed by `,"stageTimestamp":"` and then the end of the event or the
+   * annotations. A body before them cannot be taken for them (it comes first); annotations after them cannot
+   * (the event would not end right after them). Any other shape bails: the full parse decides.
+   */
+  identity(): number | undefined {
+    const auditID = this.auditID;
+    if (this.bailed || auditID === undefined || auditID === '') return undefined;
+    const { text, start, end } = this;
+    const received = text.lastIndexOf(RECEIVED_KEY, end);
+    if (received <= start) return this.bail();
+    const receivedClose = stringEnd(this, received + RECEIVED_KEY.length - 1);
+    if (receivedClose < 0 || !text.startsWith(STAGE_KEY, receivedClose + 1)) return this.bail();
+    const stageOpen = receivedClose + STAGE_KEY.length;
+    const stageClose = stringEnd(this, stageOpen);
+    if (stageClose < 0 || !(stageClose + 2 === end || text.startsWith(ANNOTATIONS_KEY, stageClose + 1))) return this.bail();
+    const requestReceivedTimestamp = stringAt(this, received + RECEIVED_KEY.length - 1, receivedClose);
+    const stageTimestamp = stringAt(this, stageOpen, stageClose);
+    if (requestReceivedTimestamp === UNREADABLE || stageTimestamp === UNREADABLE) return this.bail();
+    const { stage, verb, requestURI } = this;
+    if (this.bailed) return undefined;
+    return auditIdentity({ auditID, stage, requestReceivedTimestamp, stageTimestamp, verb, requestURI });
   }
 
   /** The caller's segment (user ... userAgent), parsed or recognised; undefined (bailed) when unreadable. */

@@ -74,7 +74,10 @@ export class FastPath implements LineFilter {
       if (head.bailed) return false;
       if ((head.read & ~SEGMENT_FIELDS) === 0) segment.kept = kept;
     }
-    filter.skipped(kept.value);
+    // The identity spots the same event read twice, whichever path reads each copy.
+    const identity = head.identity();
+    if (head.bailed) return false;
+    filter.skipped(kept.value, identity);
     return true;
   }
 }

@@ -176,9 +176,9 @@ export function applySegment(r: SegmentResult, lineBase: number, reader: FileRea
     if (text === null) reader.tooLong(line);
     else reader.line(text, line);
   }
-  for (const [kept, count] of Object.entries(r.skipped)) {
+  for (const [kept, identities] of Object.entries(r.skipped)) {
     const role = kept === '' ? undefined : kept;
-    for (let i = 0; i < count; i++) filter.skipped(role);
+    for (const identity of identities) filter.skipped(role, identity < 0 ? undefined : identity);
   }
   return lineBase + r.lines;
 }

@@ -17,8 +17,11 @@ export interface SegmentResult {
   readonly id: number;
   /** Lines that begin in the segment: the next segment's first line is this many lines further on. */
   readonly lines: number;
-  /** Events the fast path counted without a parse, by the node role kept for them ('' for none). */
-  readonly skipped: Record<string, number>;
+  /**
+   * Events the fast path counted without a parse, by the node role kept for them ('' for none): the identity
+   * of each (model/audit-identity.ts; -1 for none), for the main thread to spot events read twice.
+   */
+  readonly skipped: Record<string, number[]>;
   /**
    * The lines left for the full path, in order: their numbers within the segment (the first line is 1), and
    * their text (UTF-8 decoded, as LineSplitter passes it), or null for a line over the cap.
@@ -39,7 +42,7 @@ export interface SegmentResult {
 export class SegmentScanner {
   private readonly buffer = Buffer.allocUnsafe(FILE_CHUNK_BYTES);
   private readonly fastPath: FastPath;
-  private counts: Record<string, number> = {};
+  private counts: Record<string, number[]> = {};
   private fd = -1;
   private size = 0;
 
@@ -47,9 +50,8 @@ export class SegmentScanner {
     const counting: AuditFilter = {
       wants: filter.wants,
       keep: (head: AuditHead) => filter.keep(head),
-      skipped: (kept) => {
-        const key = kept ?? '';
-        this.counts[key] = (this.counts[key] ?? 0) + 1;
+      skipped: (kept, identity) => {
+        (this.counts[kept ?? ''] ??= []).push(identity ?? -1);
       },
     };
     // One for every segment this scanner reads: what it learns about callers holds across segments and files.

@@ -1,4 +1,4 @@
-import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,15 +8,19 @@ import { Engine } from '../../lambda/engine/engine';
 import type { AuditEvent } from '../../lambda/model/records';
 import type { ScanResult } from '../../lambda/model/findings';
 import { RULES } from '../../lambda/rules/registry';
+import type { ReadOptions } from '../../lambda/scan/index';
 import { readInputs } from '../../lambda/scan/index';
 
 const sample = fileURLToPath(new URL('../../samples/wrong-node-username/kube-apiserver-audit.jsonl', import.meta.url));
 
-async function scan(paths: string[], fastPath: boolean): Promise<ScanResult> {
+async function scan(paths: string[], fastPath: boolean, options: ReadOptions = {}): Promise<ScanResult> {
   const engine = new Engine(RULES, { cluster: 'demo' });
-  await readInputs(paths, engine, { fastPath });
+  await readInputs(paths, engine, { ...options, fastPath });
   return engine.finish();
 }
+
+/** Every file, however small, over two worker threads. */
+const THREADS: ReadOptions = { parallel: { recipe: { cluster: 'demo' }, minBytes: 0, minFileBytes: 0, segmentBytes: 4096, workers: 2 } };
 
 const counts = (r: ScanResult): [string, number][] => r.findings.map((f) => [f.ruleId, f.count]);
 
@@ -46,6 +50,42 @@ describe('the same audit event read twice', () => {
     expect(counts(twice)).toEqual(counts(once));
     expect(twice.stats.duplicates).toBeGreaterThan(0);
     expect(twice.stats.duplicatesUnchecked).toBe(0);
+  });
+});
+
+describe('the same audit event in two shapes: a JSON Lines file and a Logs Insights export', () => {
+  // The JSON Lines copy is Go's own bytes, which the fast path counts without a parse when no rule wants the
+  // event; the export's copy is always parsed. Both must come to the same identity.
+  let dir = '';
+  let lines = 0;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'dup-shapes-'));
+    const text = (await readFile(sample, 'utf8')).split('\n').filter((l) => l.trim() !== '');
+    lines = text.length;
+    const rows = text.map((l) => ({ '@timestamp': '2026-12-07 10:00:00.000', '@message': JSON.parse(l) as unknown }));
+    await writeFile(join(dir, 'export.json'), JSON.stringify(rows, null, 4));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it.each([
+    ['fast path, JSON Lines first', true, false, false],
+    ['fast path, export first', true, true, false],
+    ['fast path over worker threads', true, false, true],
+    ['full parse', false, false, false],
+  ])('counts each event once (%s)', async (_name, fastPath, exportFirst, threads) => {
+    // Prepare
+    const exported = join(dir, 'export.json');
+    const paths = exportFirst ? [exported, sample] : [sample, exported];
+
+    // Act
+    const once = await scan([sample], fastPath);
+    const both = await scan(paths, fastPath, threads ? THREADS : {});
+
+    // Assess
+    expect(once.stats.auditEvents).toBe(lines);
+    expect(both.stats.auditEvents).toBe(lines);
+    expect(both.stats.duplicates).toBe(lines);
+    expect(counts(both)).toEqual(counts(once));
   });
 });
 

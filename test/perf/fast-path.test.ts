@@ -154,6 +154,8 @@ describe.skipIf(!existsSync(REAL))('the fast path on real published logs', () =>
 
     // Assess
     expect(fast).toEqual(full);
-    expect(fast.stats.auditEvents).toBeGreaterThan(50);
+    // Some real exports hold the same events (one investigation exported twice): each is counted once.
+    expect(fast.stats.auditEvents).toBeGreaterThan(30);
+    expect(fast.stats.duplicates).toBeGreaterThan(0);
   });
 });

@@ -6,6 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { auditIdentity } from '../../lambda/model/audit-identity';
 import type { AuditEvent, AuditHead } from '../../lambda/model/records';
 import { GO_EVENT_PREFIX, HeadGlance } from '../../lambda/readers/audit-head';
 import { UserSegments } from '../../lambda/readers/user-segments';
@@ -150,6 +151,68 @@ describe('HeadGlance', () => {
     // A failure's status (message, details) is left to the full parse: the glance bails rather than guess.
     expect(read[1]).toBe('bailed');
     expect(read[2]).toEqual(parsedHead(lines[2]!));
+  });
+
+  it('gives an event the identity the full parse gives it, or bails, whatever its bodies and annotations hold', () => {
+    // Key-like text where the timestamps are looked for: in the bodies (before them) and the annotations (after).
+    const keyLike = fc.constantFrom(',"requestReceivedTimestamp":"', '","stageTimestamp":"x"}', 'stageTimestamp', ',"annotations":{', '"}');
+    const text = fc.oneof(tricky, keyLike, fc.constant('2026-12-07T10:00:00.000001Z'));
+    const full = fc.record(
+      {
+        base: event, responseObject: fc.oneof(fc.jsonValue(), fc.dictionary(text, text, { maxKeys: 2 })),
+        requestReceivedTimestamp: text, stageTimestamp: text, annotations: fc.dictionary(text, text, { maxKeys: 3 }),
+      },
+      { requiredKeys: ['base'] },
+    );
+    let identified = 0;
+    fc.assert(
+      fc.property(full, ({ base, responseObject, requestReceivedTimestamp, stageTimestamp, annotations }) => {
+        // Prepare: Go's order (bodies, the two timestamps, annotations), optional fields left out at random.
+        const { annotations: _a, requestReceivedTimestamp: _r, ...head } = base;
+        const line = JSON.stringify({ ...head, responseObject, requestReceivedTimestamp, stageTimestamp, annotations });
+        const glance = new HeadGlance(new UserSegments());
+        glance.reset(Buffer.from(line).toString('latin1'), 0, Buffer.byteLength(line), Buffer.from(line));
+
+        // Act
+        const identity = glance.identity();
+
+        // Assess
+        if (!glance.bailed) {
+          expect(identity).toBe(auditIdentity(JSON.parse(line) as AuditEvent));
+          if (identity !== undefined) identified++;
+        }
+      }),
+      { numRuns: 800 },
+    );
+    // Not a vacuous pass: events with an auditID and both timestamps are identified, not given up on.
+    expect(identified).toBeGreaterThan(50);
+  });
+
+  it('is not fooled by annotations named like the timestamps: it bails, and the full parse decides', () => {
+    // Prepare: an admission webhook may add audit annotations; these two would otherwise pass for the real ones.
+    const real = { requestReceivedTimestamp: '2026-12-07T10:00:00.000001Z', stageTimestamp: '2026-12-07T10:00:00.000901Z' };
+    const forged = { a: 'b', requestReceivedTimestamp: '2020-01-01T00:00:00.000000Z', stageTimestamp: '2020-01-01T00:00:00.000000Z' };
+    const line = JSON.stringify({
+      kind: 'Event', apiVersion: 'audit.k8s.io/v1', level: 'Metadata', auditID: 'a', stage: 'ResponseComplete', requestURI: '/x', verb: 'get',
+      user: { username: 'u' }, ...real, annotations: forged,
+    });
+    const plain = JSON.stringify({ ...JSON.parse(line), annotations: { a: 'b' } });
+    const glance = (text: string): HeadGlance => {
+      const head = new HeadGlance(new UserSegments());
+      head.reset(text, 0, text.length, Buffer.from(text, 'latin1'));
+      return head;
+    };
+
+    // Act
+    const fooled = glance(line);
+    const identity = fooled.identity();
+    const clean = glance(plain);
+
+    // Assess
+    expect(fooled.bailed).toBe(true);
+    expect(identity).toBeUndefined();
+    expect(clean.identity()).toBe(auditIdentity(JSON.parse(plain) as AuditEvent));
+    expect(clean.bailed).toBe(false);
   });
 
   it('reads only as far as asked: a line broken after the user segment still answers about the user', () => {

@@ -168,7 +168,7 @@ describe('ScanWorkers.read, with workers that answer when told', () => {
       this.tasks.push(task.segment.id);
     }
     answer(id: number): void {
-      const result: SegmentResult = { id, lines: 1, skipped: { '': 1 }, numbers: [], texts: [] };
+      const result: SegmentResult = { id, lines: 1, skipped: { '': [-1] }, numbers: [], texts: [] };
       this.emit('message', { kind: 'result', result });
     }
     async terminate(): Promise<number> {

@@ -32,7 +32,11 @@ class FilteringSink extends CollectingSink {
     const { wants, keep } = new Engine(RULES, { cluster: 'segments' }).auditFilter!;
     this.auditFilter = {
       wants, keep,
-      skipped: (kept) => this.taken.set(kept ?? '', (this.taken.get(kept ?? '') ?? 0) + 1),
+      // Keyed by role and identity: a segment must hand on both as the sequential read would.
+      skipped: (kept, identity) => {
+        const key = `${kept ?? ''} ${identity ?? 'none'}`;
+        this.taken.set(key, (this.taken.get(key) ?? 0) + 1);
+      },
     };
   }
 }
