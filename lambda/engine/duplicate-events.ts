@@ -1,19 +1,21 @@
 import { auditIdentity } from '../model/audit-identity';
+import { HashSet64 } from '../model/hash-set64';
 import type { AuditEvent } from '../model/records';
 
 /**
- * Audit events read (parsed or skipped by the fast path), remembered to spot the same event read twice (two overlapping exports, the same
- * file under two names). About 20 bytes each: 262,144 of them is about 6 MB. Past the cap, events are no longer
- * remembered (those remembered still count), and the scan says so (ScanStats.duplicatesUnchecked).
+ * Audit events read (parsed, or counted by the fast path), remembered to spot the same event read twice (two
+ * overlapping exports, the same file under two names). At most 16 bytes each (HashSet64): 262,144 of them take
+ * at most 4 MB. Past the cap, events are no longer remembered (those remembered still count), and the scan says
+ * so (ScanStats.duplicatesUnchecked).
  */
 export const MAX_REMEMBERED_EVENTS = 262_144;
 
 /**
- * Spots an audit event seen before (model/audit-identity.ts says what makes two events the same). Each
- * identity is kept as its 53-bit hash, not as text, to keep memory small.
+ * Spots an audit event seen before (model/audit-identity.ts says what makes two events the same), by its
+ * 53-bit identity hash.
  */
 export class DuplicateEvents {
-  private readonly seen = new Set<number>();
+  private readonly seen = new HashSet64();
   /** Events that could not be remembered because the cap was reached. */
   unchecked = 0;
 
@@ -27,8 +29,11 @@ export class DuplicateEvents {
   /** The same, for an identity the fast path computed without parsing the event (undefined: none). */
   seenBefore(identity: number | undefined): boolean {
     if (identity === undefined) return false;
-    if (this.seen.has(identity)) return true;
-    if (this.seen.size < this.max) this.seen.add(identity);
+    // The 53 bits as a high 32 (never 0: 0 marks an empty slot) and a low 21.
+    const h1 = Math.floor(identity / 0x200000) || 1;
+    const h2 = identity % 0x200000;
+    if (this.seen.has(h1, h2)) return true;
+    if (this.seen.size < this.max) this.seen.add(h1, h2);
     else this.unchecked++;
     return false;
   }

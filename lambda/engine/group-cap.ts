@@ -9,8 +9,6 @@ import type { Rule } from '../model/rule';
  * input. 1,000 findings is already more than anyone reads; the rest are summed into one finding per rule.
  */
 export const MAX_GROUPS_PER_RULE = 1_000;
-/** Distinct subjects counted exactly past the cap, over all rules (8 bytes each: 16 MiB at most). */
-const MAX_COUNTED_SUBJECTS = 1 << 20;
 
 /**
  * Distinct keys per finding's tally that name something (`node:<name>`, `writer:<arn>`): a million forged node
@@ -36,16 +34,16 @@ export function addTally(tally: Record<string, number>, key: string, n: number, 
 interface Overflow {
   readonly rule: Rule;
   events: number;
-  subjects: number;
+  /** Distinct subjects past the cap: exact up to 65,536, then an estimate (DistinctCounter). */
+  readonly subjects: DistinctCounter;
   noun: string;
   evidence: Evidence[];
 }
 
-/** The subjects past the cap, per rule: their count exact (events) and distinct (subjects, up to a bound). */
+/** The subjects past the cap, per rule: their events counted exactly, their number exactly or estimated. */
 export class GroupCap {
   private readonly groups = new Map<string, number>();
   private readonly overflows = new Map<string, Overflow>();
-  private readonly distinct = new DistinctCounter(MAX_COUNTED_SUBJECTS);
 
   /** Whether `rule` may open one more finding group; counts it when it may. */
   admit(rule: Rule): boolean {
@@ -58,9 +56,9 @@ export class GroupCap {
   /** An observation of a subject that found no room: `key` identifies the subject within the rule. */
   count(rule: Rule, key: string, subjectKeys: readonly string[], events: number, evidence: Evidence | undefined): void {
     let o = this.overflows.get(rule.id);
-    if (!o) this.overflows.set(rule.id, (o = { rule, events: 0, subjects: 0, noun: nounOf(subjectKeys), evidence: [] }));
+    if (!o) this.overflows.set(rule.id, (o = { rule, events: 0, subjects: new DistinctCounter(), noun: nounOf(subjectKeys), evidence: [] }));
     o.events += events;
-    if (this.distinct.add(key)) o.subjects++;
+    o.subjects.add(key);
     if (evidence && o.evidence.length < MAX_EVIDENCE) o.evidence.push(evidence);
   }
 
@@ -72,12 +70,11 @@ export class GroupCap {
     const out: Finding[] = [];
     const n = (x: number): string => x.toLocaleString('en-US');
     for (const o of this.overflows.values()) {
-      const atLeast = this.distinct.capped ? 'at least ' : '';
       out.push(
         make(o.rule, { more: o.noun }, {
           count: o.events,
           message:
-            `And ${atLeast}${n(o.subjects)} more ${o.noun} (${n(o.events)} events) with the same finding, not listed one by one: ` +
+            `And ${o.subjects.text(o.events)} more ${o.noun} (${n(o.events)} events) with the same finding, not listed one by one: ` +
             `a scan keeps at most ${n(MAX_GROUPS_PER_RULE)} findings per rule so that memory stays bounded whatever the input. ` +
             `The events are counted exactly; the evidence shows the first of them. So many distinct ${o.noun} in one input is ` +
             'itself worth a look: a fleet-wide misconfiguration, or a log written to flood this audit.',

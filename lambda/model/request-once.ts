@@ -1,34 +1,46 @@
+import { HashSet64, hashString64 } from './hash-set64';
+
 /**
  * Counting requests, not audit stages. The API server logs one request at several stages under one auditID
  * (RequestReceived, ResponseStarted for watches and other long-running requests, ResponseComplete, Panic), and
  * the same event can reach a scan twice (two overlapping exports). A finding's count and a burst's threshold must
  * count the request once; its stages stay evidence.
  *
- * Bounded: the keys seen last are kept, at most `capacity` of them (a Map in insertion order, the oldest
- * evicted first). The stages of one request are logged close together (a watch's ResponseComplete follows its
- * ResponseStarted by its timeout, minutes), so a repeat further back than `capacity` other requests of the same
- * finding is counted again: the count errs high, never drops a request. Each key costs about 150 bytes.
+ * Bounded: the keys seen last are kept, in two generations of half the capacity each (when the newer is full,
+ * the older is dropped and the newer takes its place), so between capacity / 2 and `capacity` of the latest keys
+ * are remembered. The stages of one request are logged close together (a watch's ResponseComplete follows its
+ * ResponseStarted by its timeout, minutes), so a repeat further back than that many other requests of the same
+ * finding is counted again: the count errs high, never drops a request. Keys are kept as 64-bit hashes
+ * (HashSet64): about 16 bytes each at worst, 800 KB at the default capacity.
  */
 export const REQUEST_ONCE_CAPACITY = 50_000;
 
 export class RequestOnce {
-  private readonly seen = new Map<string, true>();
+  private older = new HashSet64();
+  private newer = new HashSet64();
+  private readonly half: number;
 
-  constructor(private readonly capacity = REQUEST_ONCE_CAPACITY) {}
+  constructor(capacity = REQUEST_ONCE_CAPACITY) {
+    this.half = Math.max(1, Math.floor(capacity / 2));
+  }
 
   /** True the first time `key` (a request: whoever counts it, plus its auditID) is offered, false after. */
   first(key: string): boolean {
-    if (this.seen.has(key)) return false;
-    this.seen.set(key, true);
-    if (this.seen.size > this.capacity) {
-      const oldest = this.seen.keys().next().value;
-      if (oldest !== undefined) this.seen.delete(oldest);
+    const { h1, h2 } = hashString64(key);
+    if (this.newer.has(h1, h2) || this.older.has(h1, h2)) return false;
+    if (this.newer.size >= this.half) {
+      const dropped = this.older;
+      this.older = this.newer;
+      dropped.clear();
+      this.newer = dropped;
     }
+    this.newer.add(h1, h2);
     return true;
   }
 
+  /** How many keys are remembered (at most the capacity). */
   get size(): number {
-    return this.seen.size;
+    return this.older.size + this.newer.size;
   }
 }
 

@@ -3,6 +3,7 @@ import { Engine } from '../../lambda/engine/engine';
 import { MAX_GROUPS_PER_RULE, MAX_NAMED_TALLY_KEYS, addTally } from '../../lambda/engine/group-cap';
 import { DistinctCounter } from '../../lambda/model/distinct-counter';
 import { RULES } from '../../lambda/rules/registry';
+import { MAX_PRINCIPALS } from '../../lambda/rules/audit/forbidden-burst';
 import { auditEvent, leaseEvent, record } from '../rules/helpers';
 
 describe('findings kept per rule', () => {
@@ -29,13 +30,13 @@ describe('findings kept per rule', () => {
     expect(lease.reduce((n, f) => n + f.count, 0)).toBe(5_000);
   });
 
-  it('forbidden-burst follows 10,000 callers one by one and says when more came than that', () => {
-    // Prepare: 10,060 anonymous callers, one refusal each, each from its own address.
+  it('forbidden-burst follows MAX_PRINCIPALS callers one by one and says when more came than that', () => {
+    // Prepare: 60 anonymous callers more than it follows, one refusal each, each from its own address.
     const engine = new Engine(RULES, { cluster: 'prod' });
     engine.file('audit.jsonl');
 
     // Act
-    for (let i = 0; i < 10_060; i++) {
+    for (let i = 0; i < MAX_PRINCIPALS + 60; i++) {
       const e = auditEvent({ user: { username: 'system:anonymous', groups: ['system:unauthenticated'] }, verb: 'get', uri: '/api/v1/secrets', code: 403, userAgent: 'Mozilla/5.0 zgrab/0.x', objectRef: { resource: 'secrets', apiVersion: 'v1' } });
       e.sourceIPs = [`100.64.${i >> 8}.${i & 255}`];
       engine.record(record(e, { line: i + 1 }));
@@ -51,13 +52,36 @@ describe('findings kept per rule', () => {
 });
 
 describe('DistinctCounter', () => {
-  it('counts distinct strings exactly, then stops at its limit and says so', () => {
+  it('counts distinct strings exactly up to its exact limit', () => {
+    // Act
     const c = new DistinctCounter(100_000);
     for (let round = 0; round < 2; round++) for (let i = 0; i < 50_000; i++) c.add(`ip-10-${i}`);
-    expect([c.count, c.capped]).toEqual([50_000, false]);
-    const small = new DistinctCounter(10);
-    for (let i = 0; i < 20; i++) small.add(String(i));
-    expect([small.count, small.capped]).toEqual([10, true]);
+
+    // Assess
+    expect([c.count, c.estimated, c.text()]).toEqual([50_000, false, '50,000']);
+  });
+
+  it.each([[1_001], [20_000], [400_000]])('estimates past it within 3%%, in the same memory, and says so (%i distinct)', (distinct) => {
+    // Act: every string twice, the repeats after the switch to the estimate.
+    const c = new DistinctCounter(1_000);
+    for (let round = 0; round < 2; round++) for (let i = 0; i < distinct; i++) c.add(`ip-10-${i >> 16}-${(i >> 8) & 255}-${i & 255}.ec2.internal`);
+
+    // Assess
+    expect(c.estimated).toBe(true);
+    expect(Math.abs(c.count - distinct) / distinct).toBeLessThan(0.03);
+    expect(c.text()).toMatch(/^about \d{1,3}(,\d{3})*$/);
+  });
+
+  it('rounds an estimate to three significant digits in words', () => {
+    // Prepare
+    const c = new DistinctCounter(0);
+    c.add('x');
+    Object.defineProperty(c, 'count', { get: () => 981_204 });
+
+    // Act / Assess
+    expect(c.text()).toBe('about 981,000');
+    // Never more strings than the events behind them, whatever the estimate says.
+    expect(c.text(980_000)).toBe('about 980,000');
   });
 });
 

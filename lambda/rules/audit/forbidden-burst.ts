@@ -19,9 +19,11 @@ const LISTED_CLAIMED = 3;
 const MAX_TRACKED_CLAIMED = 1_000;
 /**
  * Principals followed one by one. A million callers from a million addresses (a scan of the internet, or a log
- * written to exhaust memory) would each cost a buffer; past this many, new principals are counted, not followed.
+ * written to exhaust memory) would each cost a buffer (about 2 KB with its evidence: 10,000 of them were most of a
+ * scan's live heap); past this many, new principals are counted, not followed, and a burst among them is reported
+ * as one finding.
  */
-const MAX_PRINCIPALS = 10_000;
+export const MAX_PRINCIPALS = 2_000;
 /** Distinct resources tracked over all principals: what bounds the rule when many principals each try many paths. */
 const MAX_TRACKED_RESOURCES_TOTAL = 200_000;
 
@@ -92,7 +94,7 @@ export const forbiddenBurst: Rule = {
     const principals = new Map<string, Principal>();
     const requests = new RequestOnce();
     let trackedResources = 0;
-    const untracked = { principals: new DistinctCounter(1 << 18), buffered: emptyBuffered() };
+    const untracked = { principals: new DistinctCounter(), buffered: emptyBuffered() };
     return {
       // The fast path's contract (RuleRun.wantsAudit): only 403s are counted.
       wantsAudit: (head) => isForbidden(head),
@@ -132,7 +134,7 @@ export const forbiddenBurst: Rule = {
         if (untracked.buffered.count >= minCount) {
           // A burst may hide among them: say so, with how many there were, rather than judge them unseen.
           const n = untracked.principals;
-          const facts = { untracked: `${n.capped ? 'more than ' : ''}${n.count.toLocaleString('en-US')}`, thresholds: `${minCount} refusals across ${minResources} resources` };
+          const facts = { untracked: n.text(untracked.buffered.count), thresholds: `${minCount} refusals across ${minResources} resources` };
           emitBuffered(emit, { username: '(principals not followed)', sourceIP: '(many)' }, untracked.buffered, { facts });
         }
         for (const p of principals.values()) {
