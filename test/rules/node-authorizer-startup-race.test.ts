@@ -3,6 +3,8 @@ import { Engine } from '../../lambda/engine/engine';
 import { readMessage } from '../../lambda/readers/message';
 import type { AuditEvent } from '../../lambda/model/records';
 import { RULES } from '../../lambda/rules/registry';
+import type { LogRecord } from '../../lambda/model/records';
+import { MAX_OBJECTS_TOTAL, StartupRaces } from '../../lambda/rules/support/startup-race';
 import { auditEvent, kubeletUser, NODE, record } from './helpers';
 
 /**
@@ -84,5 +86,29 @@ describe('incident grouping of the new node rules', () => {
     const { nodeKubeletAnonymous } = await import('../../lambda/rules/audit/node-kubelet-anonymous');
     const { nodeAuthorizerStartupRace } = await import('../../lambda/rules/audit/node-authorizer-startup-race');
     for (const rule of [nodeKubeletAnonymous, nodeAuthorizerStartupRace]) expect(rule.incident).toEqual({ cause: 'node-credential', by: 'node' });
+  });
+
+  it('remembers at most MAX_OBJECTS_TOTAL objects over all nodes; a node past that is never called a race', () => {
+    // Prepare: an API-server start, then a race that resolves, then forged refusals filling the bound.
+    const records: LogRecord[] = [];
+    const sink = { file: () => undefined, malformed: () => undefined, record: (r: LogRecord) => void records.push(r) };
+    readMessage(flags('08:07:20')[0]!, { file: 'api.log', line: 1, timestamp: `${DAY}T08:00:00Z`, logStream: 'kube-apiserver-0a1b' }, sink);
+    const races = new StartupRaces();
+    races.addFlag(records[0] as Parameters<StartupRaces['addFlag']>[0]);
+    const denied = (node: string, secret: string) => record({ ...secretGet('08:07:21', secret, 403), user: kubeletUser(node) });
+    const allowed = (node: string, secret: string) => record({ ...secretGet('08:07:25', secret, 200), user: kubeletUser(node) });
+    const evidence = { truncated: false };
+
+    // Act
+    races.addDenial('early', 'secrets web/tls', denied('early', 'tls'), evidence, true);
+    races.addSuccess(allowed('early', 'tls'));
+    const filler = denied('filler', 'x');
+    for (let i = 1; i < MAX_OBJECTS_TOTAL; i++) races.addDenial(`forged-${i >> 9}`, `secrets web/s${i}`, filler, evidence, true);
+    races.addDenial('late', 'secrets web/tls', denied('late', 'tls'), evidence, true);
+    races.addSuccess(allowed('late', 'tls'));
+
+    // Assess
+    expect(races.race('early')?.node).toBe('early');
+    expect(races.race('late')).toBeUndefined();
   });
 });

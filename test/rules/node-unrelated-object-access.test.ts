@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../lambda/model/records';
-import { nodeUnrelatedObjectAccess as rule } from '../../lambda/rules/audit/node-unrelated-object-access';
+import { MAX_COUNTED_OBJECTS, nodeUnrelatedObjectAccess as rule } from '../../lambda/rules/audit/node-unrelated-object-access';
 import { auditEvent, benignEvents, forbiddenMessage, iamUser, kubeletUser, NODE, readAuditJsonl, REAL_DIR, record, scan } from './helpers';
 
 const me = `system:node:${NODE}`;
@@ -110,5 +110,29 @@ describe('node-unrelated-object-access', () => {
     // Assess
     expect(rule.needs.filter).toContain('`annotations.authorization.k8s.io/reason` like /no relationship found between node/');
     expect(rule.needs.filter).toContain('responseStatus.code = 403');
+  });
+
+  it('counts distinct objects up to MAX_COUNTED_OBJECTS over all nodes, then stops counting (memory stays bounded)', () => {
+    // Prepare: forged refusals of 1,000 objects on each of enough nodes to reach the bound, then one node more.
+    const refused = (node: string, name: string): AuditEvent => {
+      const why = `no relationship found between node '${node}' and this object`;
+      return auditEvent({
+        user: kubeletUser(node), verb: 'get', uri: `/api/v1/namespaces/web/secrets/${name}`, code: 403, reason: why,
+        objectRef: { resource: 'secrets', namespace: 'web', name, apiVersion: 'v1' },
+      });
+    };
+    const events: AuditEvent[] = [];
+    for (let i = 0; i < MAX_COUNTED_OBJECTS; i++) events.push(refused(`ip-10-0-${Math.floor(i / 1000)}-1.ec2.internal`, `s${i % 1000}`));
+    events.push(refused('late.ec2.internal', 'a'), refused('late.ec2.internal', 'b'));
+
+    // Act
+    const findings = scan([rule], events).findings;
+
+    // Assess
+    const first = findings.find((f) => f.subject['node'] === 'ip-10-0-0-1.ec2.internal')!;
+    const late = findings.find((f) => f.subject['node'] === 'late.ec2.internal')!;
+    expect(first.message).toContain(', at least 1000 distinct object(s): ');
+    expect(late.count).toBe(2);
+    expect(late.message).toContain('at least 0 distinct object(s) (this input names more objects than a scan counts one by one');
   });
 });

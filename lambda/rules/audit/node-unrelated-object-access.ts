@@ -14,6 +14,8 @@ import { NODE_DENIAL_LINE_NEEDS } from '../support/node-denial-line-needs';
 const MAX_OBJECTS = 1000;
 /** Nodes x resources kept until finish(); beyond it new subjects are not reported (node names come from credentials). */
 const MAX_SUBJECTS = 10_000;
+/** Distinct objects remembered over all nodes (to count each node's objects once): past it they are not counted. */
+export const MAX_COUNTED_OBJECTS = 100_000;
 
 /**
  * The Node authorizer lets a kubelet read a secret, configmap, PVC, PV or volume attachment only through a
@@ -44,20 +46,28 @@ export const nodeUnrelatedObjectAccess: Rule = {
   incident: { cause: 'node-credential', by: 'node' },
   create() {
     const seen = new Map<string, Set<string>>();
+    let counted = 0;
     const text = new TextDenials();
     const races = new StartupRaces();
     const requests = new RequestOnce();
     // Audit observations wait for finish(): a node whose refusals turn out to be a start-up race is
     // node-authorizer-startup-race's, not this rule's.
     const audit = new Map<string, { subject: Record<string, string>; buffered: Buffered; tally: Record<string, number> }>();
-    /** 1 when `namespace/name` is a new object of this node and resource (counted up to MAX_OBJECTS). */
-    const fresh = (node: string, resource: string, object: string): number => {
+    /**
+     * Tally counts for `namespace/name`: `objects` 1 when it is a new object of this node and resource (up to
+     * MAX_OBJECTS per node and resource), `uncounted` 1 when it could not be checked (MAX_COUNTED_OBJECTS over all
+     * nodes were reached).
+     */
+    const fresh = (node: string, resource: string, object: string): { objects: number; uncounted: number } => {
       const key = `${node}\u0000${resource}`;
-      let objects = seen.get(key);
-      if (!objects) seen.set(key, (objects = new Set()));
-      if (objects.size >= MAX_OBJECTS || objects.has(object)) return 0;
-      objects.add(object);
-      return 1;
+      const objects = seen.get(key);
+      if (objects?.has(object)) return { objects: 0, uncounted: 0 };
+      if (counted >= MAX_COUNTED_OBJECTS) return { objects: 0, uncounted: 1 };
+      if (objects && objects.size >= MAX_OBJECTS) return { objects: 0, uncounted: 0 };
+      if (objects) objects.add(object);
+      else seen.set(key, new Set([object]));
+      counted++;
+      return { objects: 1, uncounted: 0 };
     };
     return {
       wantsAudit: (head) => isForbiddenHead(head) || isNodeGraphSuccessHead(head),
@@ -88,7 +98,9 @@ export const nodeUnrelatedObjectAccess: Rule = {
         if (id !== undefined && !requests.first(`${key}\u0000${id}`)) return;
         addRecord(a.buffered, record, evidence);
         const verb = str(e.verb) ?? 'unknown';
-        a.tally['objects'] = (a.tally['objects'] ?? 0) + fresh(d.node, d.resource, `${ns ?? ''}/${name ?? ''}`);
+        const f = fresh(d.node, d.resource, `${ns ?? ''}/${name ?? ''}`);
+        a.tally['objects'] = (a.tally['objects'] ?? 0) + f.objects;
+        if (f.uncounted) a.tally['uncounted'] = (a.tally['uncounted'] ?? 0) + f.uncounted;
         a.tally[verb] = (a.tally[verb] ?? 0) + (record.aggregate?.count ?? 1);
       },
       onNodeDenial(record) {
@@ -98,8 +110,10 @@ export const nodeUnrelatedObjectAccess: Rule = {
         const ns = textOf(record.namespace);
         const name = textOf(record.name);
         races.addDenial(d.node, objectKey(d.resource, ns || undefined, name || undefined), record, denialEvidence(record), false);
+        const f = fresh(d.node, d.resource, `${ns}/${name}`);
         text.add({ node: d.node, resource: d.resource }, record, {
-          objects: fresh(d.node, d.resource, `${ns}/${name}`),
+          objects: f.objects,
+          ...(f.uncounted ? { uncounted: f.uncounted } : {}),
           [textOf(record.verb) || 'unknown']: n,
         });
       },
@@ -115,7 +129,7 @@ export const nodeUnrelatedObjectAccess: Rule = {
   describe(g) {
     const { node, resource } = g.subject;
     const objects = g.tally['objects'] ?? 0;
-    const many = objects >= 5 || resource === 'secrets';
+    const many = objects + (g.tally['uncounted'] ?? 0) >= 5 || resource === 'secrets';
     const from = g.facts['source'] ? ` (seen in the ${g.facts['source']}; no audit event in this input covers it)` : '';
     // A kubelet refused on the ConfigMaps and Secrets of its own pods: the authorizer's graph does not know the pods
     // yet (a restored or restarted control plane rebuilds it from informers).
@@ -125,8 +139,10 @@ export const nodeUnrelatedObjectAccess: Rule = {
         : '';
     return {
       message:
-        `The Node authorizer refused node ${node} ${g.count} time(s) on ${resource} (${tallyText(g.tally, ['objects'])})${from}${timeSpan(g.firstSeen, g.lastSeen)}, ` +
-        `${objects >= MAX_OBJECTS ? 'at least ' : ''}${objects} distinct object(s): no pod on that node references them. ` +
+        `The Node authorizer refused node ${node} ${g.count} time(s) on ${resource} (${tallyText(g.tally, ['objects', 'uncounted'])})${from}${timeSpan(g.firstSeen, g.lastSeen)}, ` +
+        `${objects >= MAX_OBJECTS || g.tally['uncounted'] ? 'at least ' : ''}${objects} distinct object(s)` +
+        `${g.tally['uncounted'] ? ' (this input names more objects than a scan counts one by one: the rest were not told apart)' : ''}` +
+        ': no pod on that node references them. ' +
         (many
           ? 'Many objects, or secrets, can mean a node credential is being used to probe the cluster; a stale reference the kubelet retries is the benign explanation. '
           : 'Usually a stale reference the kubelet keeps retrying (a volume or pod that moved), which can block volume attach/detach. ') +

@@ -14,13 +14,16 @@ import { addRecord, emptyBuffered } from './buffered-observation';
  * - every refusal of the node, unrelated-object kind, falls within STARTUP_WINDOW_MS after that start, and
  * - the same requests (node, resource, namespace/name) succeed afterwards (audit events with a 2xx).
  * node-unrelated-object-access and node-authorizer-startup-race each keep one of these and split the nodes
- * between them. Bounded: MAX_STARTS start times, MAX_NODES nodes, MAX_OBJECTS objects per node (a node past
- * that is never called a race: its objects could not all be checked).
+ * between them. Bounded: MAX_STARTS start times, MAX_NODES nodes, MAX_OBJECTS objects per node and
+ * MAX_OBJECTS_TOTAL over all nodes (a node past either is never called a race: its objects could not all be
+ * checked, and node-unrelated-object-access reports it).
  */
 export const STARTUP_WINDOW_MS = 120_000;
 const MAX_STARTS = 1_000;
 const MAX_NODES = 10_000;
 const MAX_OBJECTS = 1_000;
+/** Objects over all nodes: 10,000 nodes of 1,000 forged objects each would otherwise keep ten million keys. */
+export const MAX_OBJECTS_TOTAL = 100_000;
 /** Flags of one start are printed within milliseconds; starts closer than this are one. */
 const SAME_START_MS = 10_000;
 
@@ -57,6 +60,7 @@ export function isNodeGraphSuccessHead(head: AuditHead): boolean {
 export class StartupRaces {
   private readonly starts: number[] = [];
   private readonly nodes = new Map<string, NodeDenials>();
+  private objects = 0;
 
   /** A FLAG line of kube-apiserver (not of a kubelet): the server started about then. */
   addFlag(r: FlagRecord): void {
@@ -84,8 +88,13 @@ export class StartupRaces {
       n.first = Math.min(n.first, first);
       n.last = Math.max(n.last, last);
     }
-    if (n.objects.size >= MAX_OBJECTS && !n.objects.has(object)) n.overflow = true;
-    else n.objects.set(object, Math.max(n.objects.get(object) ?? -Infinity, last ?? Infinity));
+    const known = n.objects.get(object);
+    if (known === undefined && (n.objects.size >= MAX_OBJECTS || this.objects >= MAX_OBJECTS_TOTAL)) {
+      n.overflow = true;
+      return;
+    }
+    if (known === undefined) this.objects++;
+    n.objects.set(object, Math.max(known ?? -Infinity, last ?? Infinity));
   }
 
   /** A successful audit event: a recognized node's 2xx on a graph object. */
