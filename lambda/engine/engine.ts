@@ -28,6 +28,8 @@ import { normalizeAuditEvent } from '../model/audit-fields';
 import { GroupCap, addTally } from './group-cap';
 
 const MAX_SUBJECT_VALUE = 256;
+/** Distinct IAM roles remembered as node roles (ScanContext.nodeRoleArns): see addNodeRole. */
+export const MAX_NODE_ROLES = 10_000;
 
 export interface EngineOptions {
   /** Cluster name written into each finding and its fingerprint. */
@@ -133,7 +135,7 @@ export class Engine implements RecordSink {
         // Rules read only well-typed fields: a field of the wrong type is dropped here and counted.
         this.stats.malformedFields += normalizeAuditEvent(record.event);
         const arn = nodeRoleArnOf(record.event);
-        if (arn) this.nodeRoleArns.add(arn);
+        if (arn) this.addNodeRole(arn);
         this.awsAuthWrites?.audit(record);
         this.awsAuthLog.onAudit(record);
         for (const { rule, run } of this.runs) {
@@ -176,6 +178,14 @@ export class Engine implements RecordSink {
     return this.nodeRoleArns;
   }
 
+  /**
+   * A role that signed a kubelet request. A fleet has a handful; a log can name any number (every ARN forged):
+   * past MAX_NODE_ROLES further ones are not remembered, so rules that ask whether a role is a node's may miss one.
+   */
+  private addNodeRole(arn: string): void {
+    if (this.nodeRoleArns.size < MAX_NODE_ROLES) this.nodeRoleArns.add(arn);
+  }
+
   /** An audit event no rule wanted (AuditFilter): counted, and its node role kept, without a parse. */
   private skipped(nodeRoleArn: string | undefined, identity: number | undefined): void {
     if (this.duplicates.seenBefore(identity)) {
@@ -184,7 +194,7 @@ export class Engine implements RecordSink {
     }
     this.stats.records++;
     this.stats.auditEvents++;
-    if (nodeRoleArn) this.nodeRoleArns.add(nodeRoleArn);
+    if (nodeRoleArn) this.addNodeRole(nodeRoleArn);
   }
 
   /** Runs every rule's finish() and returns the findings, most severe first. Idempotent. */

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { Engine } from '../../lambda/engine/engine';
 import { MAX_GROUPS_PER_RULE, MAX_NAMED_TALLY_KEYS, addTally } from '../../lambda/engine/group-cap';
+import { MAX_NODE_ROLES } from '../../lambda/engine/engine';
 import { DistinctCounter } from '../../lambda/model/distinct-counter';
 import { RULES } from '../../lambda/rules/registry';
 import { MAX_PRINCIPALS } from '../../lambda/rules/audit/forbidden-burst';
-import { auditEvent, leaseEvent, record } from '../rules/helpers';
+import { auditEvent, iamUser, leaseEvent, record } from '../rules/helpers';
 
 describe('findings kept per rule', () => {
   it('keeps 1,000 per rule and sums the rest into one finding that says how many more, counted exactly', () => {
@@ -100,5 +101,23 @@ describe('addTally', () => {
     expect(named).toBe(MAX_NAMED_TALLY_KEYS);
     expect(Object.keys(tally).filter((k) => k.startsWith('node:'))).toHaveLength(MAX_NAMED_TALLY_KEYS);
     expect([tally['forbidden'], tally['node:ip-10-0'], tally['node:ip-10-4999']]).toEqual([2, 2, undefined]);
+  });
+});
+
+describe('node roles remembered by the engine', () => {
+  it('keeps at most MAX_NODE_ROLES distinct roles that signed kubelet requests, whatever the input names', () => {
+    // Prepare
+    const engine = new Engine(RULES, { cluster: 'prod' });
+    engine.file('audit.jsonl');
+
+    // Act: a kubelet lease renewal under each of more roles than the bound.
+    for (let i = 0; i < MAX_NODE_ROLES + 50; i++) {
+      const user = iamUser(`system:node:ip-10-0-0-${i & 255}.ec2.internal`, ['system:bootstrappers', 'system:nodes'], { role: `forged-${i}` });
+      engine.record(record(leaseEvent(user, 'update', `ip-10-0-0-${i & 255}.ec2.internal`, 200), { line: i + 1 }));
+    }
+
+    // Assess
+    expect(engine.kubeletRoleArns.size).toBe(MAX_NODE_ROLES);
+    expect(engine.kubeletRoleArns.has('arn:aws:iam::111122223333:role/forged-0')).toBe(true);
   });
 });
