@@ -165,6 +165,12 @@ export class Engine implements RecordSink {
           if (run.onNodeDenial) this.call(rule, () => run.onNodeDenial!(record, this.emitter(rule, record)));
         }
         return;
+      case 'kubelet-certificate':
+        this.stats.kubeletLines++;
+        for (const { rule, run } of this.runs) {
+          if (run.onKubeletCertificate) this.call(rule, () => run.onKubeletCertificate!(record, this.emitter(rule, record)));
+        }
+        return;
       case 'eks-cluster':
         for (const { rule, run } of this.runs) {
           if (run.onEksCluster) this.call(rule, () => run.onEksCluster!(record, this.emitter(rule, record)));

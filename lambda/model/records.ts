@@ -180,6 +180,33 @@ export interface NodeDenialRecord {
 
 
 /**
+ * A kubelet's certificate manager or TLS server saying it has no certificate: a CSR that was never signed
+ * (`kubernetes.io/kubelet-serving: certificate request was not signed: ...`, or the structured
+ * `"Certificate request was not signed" err=... logger="kubernetes.io/kubelet-serving"`), or a TLS handshake
+ * refused for want of a serving certificate (`http: TLS handshake error from A: no serving certificate
+ * available for the kubelet`). Not an API refusal: the CSR was accepted but no signer approved it. Every field is
+ * as printed: attacker-controlled.
+ */
+export interface KubeletCertificateRecord {
+  readonly kind: 'kubelet-certificate';
+  readonly source: 'kubelet';
+  /** `not-signed`: a CSR the kubelet gave up waiting for; `no-serving-certificate`: a TLS client turned away. */
+  readonly failure: 'not-signed' | 'no-serving-certificate';
+  /** The signer the CSR asked for, when the line names it (kubernetes.io/kubelet-serving, ...-client-kubelet). */
+  readonly signer?: string;
+  /** The node: the journald host of a line a kubelet printed. */
+  readonly node?: string;
+  /** Why, as printed (`timed out waiting for the condition`), or the TLS client's address. */
+  readonly reason: string;
+  /** The log message without its klog header, for evidence. */
+  readonly text: string;
+  /** klog header time as ISO 8601 when it can be placed in a year, else undefined. */
+  readonly time?: string;
+  readonly origin: Origin;
+  readonly aggregate?: Aggregate;
+}
+
+/**
  * Facts about the cluster read from the EKS API, not from a log: one record per cluster per run, judged
  * by the rules in rules/eks through the same engine as the log records.
  */
@@ -189,7 +216,14 @@ export interface EksClusterRecord {
   readonly origin: Origin;
 }
 
-export type LogRecord = AuditRecord | FlagRecord | ApiserverLineRecord | AuthenticatorRecord | NodeDenialRecord | EksClusterRecord;
+export type LogRecord =
+  | AuditRecord
+  | FlagRecord
+  | ApiserverLineRecord
+  | AuthenticatorRecord
+  | NodeDenialRecord
+  | KubeletCertificateRecord
+  | EksClusterRecord;
 
 /** A line that could not be read as any known format. Counted and reported, never dropped silently. */
 export interface MalformedLine {

@@ -1,4 +1,4 @@
-import type { AuditHead, AuditRecord, AuthenticatorRecord, EksClusterRecord, FlagRecord, NodeDenialRecord } from './records';
+import type { AuditHead, AuditRecord, AuthenticatorRecord, EksClusterRecord, FlagRecord, KubeletCertificateRecord, NodeDenialRecord } from './records';
 import type { Evidence } from './findings';
 import type { Severity } from './severity';
 import type { RuleSettings, ThresholdDeclaration } from './rule-settings';
@@ -84,6 +84,8 @@ export interface RuleRun {
   onAuthenticator?(record: AuthenticatorRecord, emit: Emit): void;
   /** A node's refusal read from an API-server or kubelet line (see NodeDenialRecord). */
   onNodeDenial?(record: NodeDenialRecord, emit: Emit): void;
+  /** A kubelet's certificate that was never signed, read from its journal (see KubeletCertificateRecord). */
+  onKubeletCertificate?(record: KubeletCertificateRecord, emit: Emit): void;
   /** The cluster's facts from the EKS API (rules/eks); given once per run, before finish(). */
   onEksCluster?(record: EksClusterRecord, emit: Emit): void;
   /** Called once after the last record. */

@@ -5,6 +5,7 @@ import { frameOf } from './framing';
 import { parseFlag, parseKlogHeader, parseLogrus } from './text';
 import { klogTimeToIso, parseTimestamp } from './time';
 import { parseNodeDenial, type LineContext } from './node-denial-lines';
+import { parseKubeletCertificate } from './kubelet-certificate-lines';
 import { programOf } from '../model/program';
 
 export { parseLogrus, parseKlogHeader, parseFlag, goUnquote, journaldPrefixLength } from './text';
@@ -109,9 +110,16 @@ function readKlog(text: string, at: number, origin: Origin, sink: RecordSink, ag
     header.month, header.day, header.hour, header.minute, header.second, header.fraction, origin.timestamp,
   );
   if (!flag) {
-    const denial = parseNodeDenial(text.slice(header.messageStart), lineContext(origin));
+    const message = text.slice(header.messageStart);
+    const context = lineContext(origin);
+    const denial = parseNodeDenial(message, context);
     if (denial) {
       sink.record({ kind: 'node-denial', ...denial, origin, ...(time ? { time } : {}), ...(aggregate ? { aggregate } : {}) });
+      return true;
+    }
+    const certificate = parseKubeletCertificate(message, context);
+    if (certificate) {
+      sink.record({ kind: 'kubelet-certificate', ...certificate, origin, ...(time ? { time } : {}), ...(aggregate ? { aggregate } : {}) });
       return true;
     }
     sink.record({ kind: 'apiserver-line', text, origin });

@@ -242,7 +242,7 @@ function unq(body: string | undefined): string {
 }
 
 /** The Go-quoted value of ` key="..."` (klog structured logging), unquoted; undefined when absent. */
-function quotedValue(message: string, key: string): string | undefined {
+export function quotedValue(message: string, key: string): string | undefined {
   const at = message.indexOf(` ${key}="`);
   const start = at >= 0 ? at + key.length + 2 : message.startsWith(`${key}="`) ? key.length + 1 : -1;
   if (start < 0) return undefined;

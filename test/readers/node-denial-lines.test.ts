@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseNodeDenial } from '../../lambda/readers/node-denial-lines';
+import { parseKubeletCertificate } from '../../lambda/readers/kubelet-certificate-lines';
 import { readMessage } from '../../lambda/readers/message';
 import type { NodeDenialRecord } from '../../lambda/model/records';
 import { CollectingSink } from './collect';
@@ -129,5 +130,70 @@ describe('readMessage with node refusals', () => {
       sink,
     );
     expect((sink.records[0] as NodeDenialRecord).time).toBe('2024-06-19T08:07:21.501Z');
+  });
+});
+
+describe('parseKubeletCertificate: kubelet certificate lines that are no API refusal', () => {
+  const kubelet = { program: 'kubelet', host: N };
+
+  it('reads the klog form of a serving and of a client certificate not signed, naming the signer and the node', () => {
+    expect(
+      parseKubeletCertificate('kubernetes.io/kubelet-serving: certificate request was not signed: timed out waiting for the condition', kubelet),
+    ).toMatchObject({ source: 'kubelet', failure: 'not-signed', signer: 'kubernetes.io/kubelet-serving', node: N, reason: 'timed out waiting for the condition' });
+    expect(
+      parseKubeletCertificate('kubernetes.io/kube-apiserver-client-kubelet: certificate request was not signed: timed out waiting for the condition', kubelet),
+    ).toMatchObject({ failure: 'not-signed', signer: 'kubernetes.io/kube-apiserver-client-kubelet', node: N });
+  });
+
+  it('reads the structured form with and without its logger key', () => {
+    expect(
+      parseKubeletCertificate(
+        '"Certificate request was not signed" err="timed out waiting for the condition" logger="kubernetes.io/kubelet-serving"',
+        kubelet,
+      ),
+    ).toMatchObject({ failure: 'not-signed', signer: 'kubernetes.io/kubelet-serving', reason: 'timed out waiting for the condition', node: N });
+    const unnamed = parseKubeletCertificate('"Certificate request was not signed" err="context deadline exceeded"', kubelet);
+    expect(unnamed).toMatchObject({ failure: 'not-signed', reason: 'context deadline exceeded' });
+    expect(unnamed?.signer).toBeUndefined();
+  });
+
+  it('reads the TLS handshake refused for want of a serving certificate', () => {
+    expect(
+      parseKubeletCertificate('http: TLS handshake error from 10.244.0.44:45274: no serving certificate available for the kubelet', kubelet),
+    ).toMatchObject({ failure: 'no-serving-certificate', signer: 'kubernetes.io/kubelet-serving', node: N, reason: expect.stringContaining('10.244.0.44:45274') });
+  });
+
+  it('reads nothing from other programs, other certificate lines or a made-up signer', () => {
+    const line = 'kubernetes.io/kubelet-serving: certificate request was not signed: timed out waiting for the condition';
+    expect(parseKubeletCertificate(line, { program: 'kube-controller-manager', host: N })).toBeUndefined();
+    expect(parseKubeletCertificate(line, { program: 'hyperkube', host: N })).toMatchObject({ node: N });
+    for (const other of [
+      '"Certificate rotation is enabled"',
+      'Rotating certificates',
+      '"Failed to sign certificate" err="x509: certificate has expired"',
+      'certificate_controller.go:151] Sync csr-8fj2k failed with : recognized signer was not found',
+      'http: TLS handshake error from 10.0.0.9:5555: EOF',
+      'evil $(sh): certificate request was not signed: x',
+    ]) {
+      expect(parseKubeletCertificate(other, kubelet), other).toBeUndefined();
+    }
+  });
+
+  it('turns journald kubelet lines into kubelet-certificate records with their time', () => {
+    const sink = new CollectingSink();
+    const prefix = `Mar 23 11:51:57 ${N} kubelet[6055]: `;
+    readMessage(
+      `${prefix}E0323 11:51:57.493069    6055 certificate_manager.go:488] kubernetes.io/kubelet-serving: certificate request was not signed: timed out waiting for the condition`,
+      { file: 'journal.txt', line: 1, timestamp: '2025-03-23T11:51:58.000Z' },
+      sink,
+    );
+    readMessage(
+      `${prefix}I0323 11:46:36.036164    6055 log.go:245] http: TLS handshake error from 10.244.0.44:45274: no serving certificate available for the kubelet`,
+      { file: 'journal.txt', line: 2 },
+      sink,
+    );
+    expect(sink.outline).toEqual(['kubelet-certificate@1', 'kubelet-certificate@2']);
+    expect(sink.records[0]).toMatchObject({ kind: 'kubelet-certificate', node: N, failure: 'not-signed', time: '2025-03-23T11:51:57.493Z' });
+    expect(sink.records[1]).toMatchObject({ kind: 'kubelet-certificate', node: N, failure: 'no-serving-certificate' });
   });
 });

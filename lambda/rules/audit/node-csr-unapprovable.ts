@@ -1,7 +1,8 @@
-import type { Rule } from '../../model/rule';
+import type { ObservationGroup, Rule } from '../../model/rule';
 import { auditEvidence, statusCode } from '../../model/audit';
 import { canonicalArn, isNodeCredential, nodeName, str, username } from '../../model/identity';
 import { nodeMappingFix, timeSpan } from '../support/node-mapping';
+import { servingCertificateObservation } from '../support/kubelet-certificate';
 
 const KUBELET_SERVING = 'kubernetes.io/kubelet-serving';
 
@@ -10,13 +11,15 @@ const KUBELET_SERVING = 'kubernetes.io/kubelet-serving';
  * those requested by a real node identity (system:node:<name>). Under any other username the CSR stays
  * Pending for ever, the kubelet has no serving certificate, and kubectl logs/exec to that node fail with
  * `remote error: tls: internal error`. Bootstrap tokens are not node credentials: their client CSRs are normal.
+ * The kubelet's own journal shows the same failure from the node's side (`kubernetes.io/kubelet-serving:
+ * certificate request was not signed`, `no serving certificate available for the kubelet`): reported per node.
  */
 export const nodeCsrUnapprovable: Rule = {
   id: 'node-csr-unapprovable',
   severity: 'medium',
   title: 'Kubelet serving certificate can never be approved',
   description:
-    'A node credential created a kubelet-serving CertificateSigningRequest under a username that is not system:node:<name>. The CSR is never approved, so kubectl logs, exec and port-forward to that node fail.',
+    'A node credential created a kubelet-serving CertificateSigningRequest under a username that is not system:node:<name>, or a kubelet logged that its serving certificate was never signed. The CSR is never approved, so kubectl logs, exec and port-forward to that node fail.',
   remediation:
     'Map the node IAM role with username system:node:{{EC2PrivateDNSName}} (aws-auth) or use an EC2_LINUX / EC2_WINDOWS access entry, then check that new kubelet-serving CSRs are approved.',
   references: [
@@ -59,9 +62,14 @@ export const nodeCsrUnapprovable: Rule = {
           facts,
         });
       },
+      onKubeletCertificate(record, emit) {
+        const o = servingCertificateObservation(record);
+        if (o) emit(o);
+      },
     };
   },
   describe(g) {
+    if (g.subject['username'] === undefined && g.subject['node'] !== undefined) return describeKubelet(g);
     const user = g.subject['username'];
     const unconfirmed = g.tally['unconfirmed'] ?? 0;
     const signer = g.facts['signer'] ? `for signer ${g.facts['signer']}` : '(signer not in the log; kubelets ask for kubelet-serving)';
@@ -78,6 +86,30 @@ export const nodeCsrUnapprovable: Rule = {
     };
   },
 };
+
+/** A finding from a kubelet's journal: the node is known, the username its CSRs were created under is not. */
+function describeKubelet(g: ObservationGroup): { message: string; remediation: string } {
+  const node = g.subject['node'];
+  const named = g.tally['notSigned'] ?? 0;
+  const unnamed = g.tally['notSignedSignerUnnamed'] ?? 0;
+  const tls = g.tally['tlsRefused'] ?? 0;
+  const seen = [
+    named > 0 ? `${named} kubelet-serving certificate request(s) not signed` : '',
+    unnamed > 0 ? `${unnamed} certificate request(s) not signed whose line does not name the signer` : '',
+    tls > 0 ? `${tls} TLS handshake(s) refused for want of a serving certificate` : '',
+  ].filter((s) => s !== '').join(', ');
+  const sure =
+    named > 0 || tls > 0
+      ? 'Certain that the serving certificate is missing; the cause is likely the mapping (this log does not show the username the CSRs were created under).'
+      : 'Likely: those lines do not say which certificate (serving or client) was not signed; a kubelet-serving CSR is the usual one left Pending.';
+  return {
+    message:
+      `The kubelet of node ${node ?? '(unknown)'} logged ${seen}${timeSpan(g.firstSeen, g.lastSeen)} (seen in the kubelet log): its serving certificate was never signed. ` +
+      `On EKS a kubelet-serving CSR is approved only when requested by system:node:<node name> in system:nodes, so this is what happens when the node role is mapped ` +
+      `with a username other than system:node:{{EC2PrivateDNSName}}. kubectl logs, exec and port-forward to this node fail. ${sure}`,
+    remediation: `${nodeMappingFix(undefined)} Then check with kubectl get csr that the Pending kubelet-serving CSRs of this node come from system:node:<node name>; once they do, new ones are approved.`,
+  };
+}
 
 function signerName(requestObject: unknown): string | undefined {
   if (!requestObject || typeof requestObject !== 'object') return undefined;
