@@ -32,6 +32,9 @@ export function parseKubeletCertificate(message: string, context: LineContext = 
   if (!message.includes('ertificate') || !mayBeKubelet(context)) return undefined;
   const fields = notSigned(message) ?? noServingCertificate(message);
   if (!fields) return undefined;
+  // Other programs print "Certificate request was not signed" about their own certificates (webhooks that get
+  // theirs through a CSR): a line no prefix attributes counts only when it names a kubelet's signer.
+  if (!context.program && fields.signer !== KUBELET_SERVING_SIGNER && fields.signer !== KUBELET_CLIENT_SIGNER) return undefined;
   const host = context.host;
   return host ? { ...fields, node: host } : fields;
 }
@@ -62,8 +65,8 @@ function noServingCertificate(message: string): KubeletCertificateFields | undef
 }
 
 /**
- * Printed by a kubelet, or by a program the framing does not name (a bare klog line): the phrases are the
- * kubelet's own. A program the framing names that is no kubelet (and no multi-component binary) is not one.
+ * Printed by a kubelet, or by a program the framing does not name (a bare klog line, taken only when it names a
+ * kubelet's signer). A program the framing names that is no kubelet (and no multi-component binary) is not one.
  */
 function mayBeKubelet(context: LineContext): boolean {
   const program = context.program?.toLowerCase();

@@ -167,6 +167,11 @@ describe('parseKubeletCertificate: kubelet certificate lines that are no API ref
     const line = 'kubernetes.io/kubelet-serving: certificate request was not signed: timed out waiting for the condition';
     expect(parseKubeletCertificate(line, { program: 'kube-controller-manager', host: N })).toBeUndefined();
     expect(parseKubeletCertificate(line, { program: 'hyperkube', host: N })).toMatchObject({ node: N });
+    // A bare line (no prefix names the program) counts only when it names a kubelet's signer: webhooks print the
+    // unnamed form about their own certificates.
+    expect(parseKubeletCertificate(line)).toMatchObject({ signer: 'kubernetes.io/kubelet-serving' });
+    expect(parseKubeletCertificate('"Certificate request was not signed" err="timed out waiting for the condition"')).toBeUndefined();
+    expect(parseKubeletCertificate('example.com/webhook-serving: certificate request was not signed: timed out waiting for the condition')).toBeUndefined();
     for (const other of [
       '"Certificate rotation is enabled"',
       'Rotating certificates',
