@@ -1,4 +1,4 @@
-import { auditIdentity } from '../model/audit-identity';
+import { IdentityHash } from '../model/audit-identity';
 import type { AuditHead, AuditUser, ObjectRef, ResponseStatus } from '../model/records';
 import type { LineText } from './json-text';
 import { UNREADABLE, isKeyAt, keyAt, stringAt, stringEnd } from './json-text';
@@ -21,6 +21,10 @@ const COMMON_BODY = '{"metadata":{},"code":';
 const RECEIVED_KEY = ',"requestReceivedTimestamp":"';
 const STAGE_KEY = ',"stageTimestamp":"';
 const ANNOTATIONS_KEY = ',"annotations":{';
+const AUDIT_ID_KEY = ',"auditID":"';
+const STAGE_FIELD_KEY = ',"stage":"';
+/** One hasher for every line (identity() is synchronous). */
+const IDENTITY = new IdentityHash();
 
 /**
  * `{"metadata":{},"code":` at `at` (with `skip` characters of `"status":"Success",` before `"code"`), told by
@@ -75,6 +79,8 @@ export class HeadGlance implements AuditHead, LineText {
   private hasRef: boolean | null = null;
   private readonly ref: ObjectRefGlance;
   private status: ResponseStatus | undefined | null = null;
+  /** Where `,"requestReceivedTimestamp":"` starts when the status read found it right after responseStatus, else -1. */
+  private receivedAt = -1;
   private strings: (string | undefined)[] | undefined;
 
   constructor(private readonly segments: UserSegments) {
@@ -91,6 +97,7 @@ export class HeadGlance implements AuditHead, LineText {
     this.seg = null;
     this.hasRef = null;
     this.status = null;
+    this.receivedAt = -1;
     this.strings = undefined;
   }
 
@@ -170,6 +177,8 @@ export class HeadGlance implements AuditHead, LineText {
     let code = 0;
     for (let c = text.charCodeAt(i); c >= 48 && c <= 57 && i - first < 4; c = text.charCodeAt(++i)) code = code * 10 + c - 48;
     if (i === first || text.charCodeAt(i) !== 125 || !this.laterKey(i + 1, false)) return this.bail();
+    // No body between the status and the timestamps (most events): identity() need not search for them.
+    if (text.startsWith(RECEIVED_KEY, i + 1)) this.receivedAt = i + 1;
     return (this.status = statusOf(code, success));
   }
 
@@ -186,29 +195,37 @@ export class HeadGlance implements AuditHead, LineText {
   }
 
   /**
-   * The event's identity (model/audit-identity.ts), exactly as the full parse computes it, or undefined when it
-   * has no auditID. The timestamps are read from the end of the line, where Go prints them: the last
-   * `,"requestReceivedTimestamp":"` followed by `,"stageTimestamp":"` and then the end of the event or the
-   * annotations. A body before them cannot be taken for them (it comes first); annotations after them cannot
-   * (the event would not end right after them). Any other shape bails: the full parse decides.
+   * The event's identity (model/audit-identity.ts), exactly as the full parse computes it, or undefined when its
+   * auditID is empty; hashed in place from the line's text. auditID and stage are the two fields Go prints right
+   * after level; the timestamps come after the bodies, where Go prints them: right after the responseStatus the
+   * status read found (most events), else the last `,"requestReceivedTimestamp":"` of the line; either followed by
+   * `,"stageTimestamp":"` and then the end of the event or the annotations. A body before them cannot be taken for
+   * them (it comes first); annotations after them cannot (the event would not end right after them). Any other
+   * shape, and any value that is not plain printable ASCII (an escape, which the full parse would decode), bails:
+   * the full parse decides.
    */
   identity(): number | undefined {
-    const auditID = this.auditID;
-    if (this.bailed || auditID === undefined || auditID === '') return undefined;
     const { text, start, end } = this;
-    const received = text.lastIndexOf(RECEIVED_KEY, end);
-    if (received <= start) return this.bail();
-    const receivedClose = stringEnd(this, received + RECEIVED_KEY.length - 1);
+    const levelClose = stringEnd(this, start + GO_EVENT_PREFIX.length - 1);
+    if (levelClose < 0 || !text.startsWith(AUDIT_ID_KEY, levelClose + 1)) return this.bail();
+    const idOpen = levelClose + 1 + AUDIT_ID_KEY.length;
+    const idClose = stringEnd(this, idOpen - 1);
+    if (idClose < 0 || !text.startsWith(STAGE_FIELD_KEY, idClose + 1)) return this.bail();
+    const stageOpen = idClose + 1 + STAGE_FIELD_KEY.length;
+    const stageClose = stringEnd(this, stageOpen - 1);
+    const received = this.receivedAt >= 0 ? this.receivedAt : text.lastIndexOf(RECEIVED_KEY, end);
+    if (stageClose < 0 || received <= stageClose) return this.bail();
+    const receivedOpen = received + RECEIVED_KEY.length;
+    const receivedClose = stringEnd(this, receivedOpen - 1);
     if (receivedClose < 0 || !text.startsWith(STAGE_KEY, receivedClose + 1)) return this.bail();
-    const stageOpen = receivedClose + STAGE_KEY.length;
-    const stageClose = stringEnd(this, stageOpen);
-    if (stageClose < 0 || !(stageClose + 2 === end || text.startsWith(ANNOTATIONS_KEY, stageClose + 1))) return this.bail();
-    const requestReceivedTimestamp = stringAt(this, received + RECEIVED_KEY.length - 1, receivedClose);
-    const stageTimestamp = stringAt(this, stageOpen, stageClose);
-    if (requestReceivedTimestamp === UNREADABLE || stageTimestamp === UNREADABLE) return this.bail();
-    const { stage, verb, requestURI } = this;
-    if (this.bailed) return undefined;
-    return auditIdentity({ auditID, stage, requestReceivedTimestamp, stageTimestamp, verb, requestURI });
+    const stagedOpen = receivedClose + 1 + STAGE_KEY.length;
+    const stagedClose = stringEnd(this, stagedOpen - 1);
+    if (stagedClose < 0 || !(stagedClose + 2 === end || text.startsWith(ANNOTATIONS_KEY, stagedClose + 1))) return this.bail();
+    if (idClose === idOpen) return undefined;
+    const hash = IDENTITY.reset();
+    const plain =
+      hash.addPlain(text, idOpen, idClose) && hash.addPlain(text, stageOpen, stageClose) && hash.addPlain(text, stagedOpen, stagedClose);
+    return plain ? hash.value() : this.bail();
   }
 
   /** The caller's segment (user ... userAgent), parsed or recognised; undefined (bailed) when unreadable. */

@@ -159,17 +159,19 @@ describe('HeadGlance', () => {
     const text = fc.oneof(tricky, keyLike, fc.constant('2026-12-07T10:00:00.000001Z'));
     const full = fc.record(
       {
-        base: event, responseObject: fc.oneof(fc.jsonValue(), fc.dictionary(text, text, { maxKeys: 2 })),
+        base: event, auditID: fc.oneof(fc.uuid(), tricky), stage: fc.oneof(fc.constantFrom('ResponseComplete', 'ResponseStarted'), tricky),
+        responseObject: fc.oneof(fc.jsonValue(), fc.dictionary(text, text, { maxKeys: 2 })),
         requestReceivedTimestamp: text, stageTimestamp: text, annotations: fc.dictionary(text, text, { maxKeys: 3 }),
       },
       { requiredKeys: ['base'] },
     );
     let identified = 0;
     fc.assert(
-      fc.property(full, ({ base, responseObject, requestReceivedTimestamp, stageTimestamp, annotations }) => {
-        // Prepare: Go's order (bodies, the two timestamps, annotations), optional fields left out at random.
-        const { annotations: _a, requestReceivedTimestamp: _r, ...head } = base;
-        const line = JSON.stringify({ ...head, responseObject, requestReceivedTimestamp, stageTimestamp, annotations });
+      fc.property(full, ({ base, auditID, stage, responseObject, requestReceivedTimestamp, stageTimestamp, annotations }) => {
+        // Prepare: Go's order (level, auditID, stage, ..., bodies, the two timestamps, annotations), optional fields
+        // left out at random.
+        const { kind, apiVersion, level, auditID: _i, stage: _s, annotations: _a, requestReceivedTimestamp: _r, ...head } = base;
+        const line = JSON.stringify({ kind, apiVersion, level, auditID, stage, ...head, responseObject, requestReceivedTimestamp, stageTimestamp, annotations });
         const glance = new HeadGlance(new UserSegments());
         glance.reset(Buffer.from(line).toString('latin1'), 0, Buffer.byteLength(line), Buffer.from(line));
 
