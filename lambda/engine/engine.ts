@@ -46,6 +46,8 @@ export interface EngineOptions {
   readonly suppressions?: readonly Suppression[];
   /** The time suppressions are judged at (default: now). */
   readonly now?: Date;
+  /** The engine only lends its fast path to another thread (ScanContext.statelessFilter). */
+  readonly statelessFilter?: boolean;
 }
 
 interface Group {
@@ -97,6 +99,7 @@ export class Engine implements RecordSink {
   ) {
     const context: ScanContext = {
       cluster: options.cluster, nodeRoleArns: this.nodeRoleArns, settings: resolveRuleSettings(rules, options.settings),
+      statelessFilter: options.statelessFilter ?? false,
     };
     this.awsAuthWrites = options.timelines ? new AwsAuthWriteMarks() : undefined;
     this.runs = [];

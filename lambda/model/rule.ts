@@ -62,6 +62,12 @@ export interface ScanContext {
   readonly nodeRoleArns: ReadonlySet<string>;
   /** Every declared threshold (defaults filled in by the engine): read with thresholdOf(). */
   readonly settings: RuleSettings;
+  /**
+   * True when the fast path's predicates (RuleRun.wantsAudit) are asked by another thread that never sees the
+   * records (worker threads): they must then answer from the head alone. False (the default), they are asked in
+   * input order, just before the event would reach onAudit, and may also consult the run's own state.
+   */
+  readonly statelessFilter?: boolean;
 }
 
 /** Per-scan state of a rule. Handlers are pure apart from their own buffers. */
@@ -74,6 +80,11 @@ export interface RuleRun {
    * must behave as if it never saw it. A superset is fine (it only costs a parse); a wrong false loses
    * findings, so keep it to the few head fields onAudit tests first (a status code, a resource, a group).
    * Truncated events and events not written by the API server are always parsed in full.
+   *
+   * A predicate may also ask the run's own state (want a success only for a node that was refused), unless
+   * ScanContext.statelessFilter: it must then answer true where the state could say yes. Such a predicate must
+   * read a field outside the caller's segment first (a status code): answers read from the segment alone are
+   * reused for the caller's later events.
    *
    * Safe default: a run with onAudit and no wantsAudit sees every event fully parsed, and the fast path is
    * off for the whole scan. test/perf/fast-path.test.ts compares the findings of both paths.

@@ -19,7 +19,7 @@ let open: { path: string; fd: number } | undefined;
 try {
   // The same rules and settings as the main thread's engine give the same predicates (they are pure functions
   // of the event head); their count is compared as a guard against a recipe that drifted from the engine.
-  const filter = new Engine(RULES, data.recipe).auditFilter;
+  const filter = new Engine(RULES, { ...data.recipe, statelessFilter: true }).auditFilter;
   if (!filter || filter.wants.length !== data.wants) {
     throw new Error(`the worker's fast path has ${filter?.wants.length ?? 'no'} predicates, the scan's ${data.wants}`);
   }

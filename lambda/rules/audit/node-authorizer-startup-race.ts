@@ -33,10 +33,10 @@ export const nodeAuthorizerStartupRace: Rule = {
   },
   alsoNeeds: [NODE_DENIAL_LINE_NEEDS, APISERVER_FLAG_NEEDS],
   incident: { cause: 'node-credential', by: 'node' },
-  create() {
+  create(context) {
     const races = new StartupRaces();
     return {
-      wantsAudit: (head) => isForbiddenHead(head) || isNodeGraphSuccessHead(head),
+      wantsAudit: (head) => isForbiddenHead(head) || isNodeGraphSuccessHead(head, races, context.statelessFilter),
       onFlag(record) {
         races.addFlag(record);
       },

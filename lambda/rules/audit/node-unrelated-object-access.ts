@@ -44,7 +44,7 @@ export const nodeUnrelatedObjectAccess: Rule = {
   },
   alsoNeeds: [NODE_DENIAL_LINE_NEEDS],
   incident: { cause: 'node-credential', by: 'node' },
-  create() {
+  create(context) {
     const seen = new Map<string, Set<string>>();
     let counted = 0;
     const text = new TextDenials();
@@ -70,7 +70,7 @@ export const nodeUnrelatedObjectAccess: Rule = {
       return { objects: 1, uncounted: 0 };
     };
     return {
-      wantsAudit: (head) => isForbiddenHead(head) || isNodeGraphSuccessHead(head),
+      wantsAudit: (head) => isForbiddenHead(head) || isNodeGraphSuccessHead(head, races, context.statelessFilter),
       onFlag(record) {
         races.addFlag(record);
       },

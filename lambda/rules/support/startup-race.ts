@@ -51,11 +51,19 @@ export interface Race {
   readonly evidence: readonly Evidence[];
 }
 
-/** RuleRun.wantsAudit addition: a recognized node's successful read of a graph object (it may end a race). */
-export function isNodeGraphSuccessHead(head: AuditHead): boolean {
+/**
+ * RuleRun.wantsAudit addition: a recognized node's successful read of a graph object, which may end a race, but
+ * only for a node refused before (`races`; any node when the filter must be stateless). Kubelets read their pods'
+ * secrets and configmaps all day: parsing every such read for a race that needs a refusal first made a healthy
+ * scan twice as slow (bench/README.md).
+ */
+export function isNodeGraphSuccessHead(head: AuditHead, races: StartupRaces, stateless: boolean | undefined): boolean {
   const code = statusCode(head);
-  return code !== undefined && code >= 200 && code < 300 && isRecognizedNode(head) && GRAPH_RESOURCES.has(str(head.objectRef?.resource) ?? '');
+  if (code === undefined || code < 200 || code > 299 || !isRecognizedNode(head) || !GRAPH_RESOURCES.has(str(head.objectRef?.resource) ?? '')) return false;
+  return stateless === true || races.refused(str(head.user?.username)?.slice(NODE_USER.length) ?? '');
 }
+
+const NODE_USER = 'system:node:';
 
 export class StartupRaces {
   private readonly starts: number[] = [];
@@ -95,6 +103,11 @@ export class StartupRaces {
     }
     if (known === undefined) this.objects++;
     n.objects.set(object, Math.max(known ?? -Infinity, last ?? Infinity));
+  }
+
+  /** Whether `node` was refused on some object (what a success could end). */
+  refused(node: string): boolean {
+    return this.nodes.has(node);
   }
 
   /** A successful audit event: a recognized node's 2xx on a graph object. */
