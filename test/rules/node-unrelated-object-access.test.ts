@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../lambda/model/records';
-import { MAX_COUNTED_OBJECTS, nodeUnrelatedObjectAccess as rule } from '../../lambda/rules/audit/node-unrelated-object-access';
+import { MAX_COUNTED_OBJECTS, MAX_SUBJECTS, nodeUnrelatedObjectAccess as rule } from '../../lambda/rules/audit/node-unrelated-object-access';
 import { auditEvent, benignEvents, forbiddenMessage, iamUser, kubeletUser, NODE, readAuditJsonl, REAL_DIR, record, scan } from './helpers';
 
 const me = `system:node:${NODE}`;
@@ -134,5 +134,25 @@ describe('node-unrelated-object-access', () => {
     expect(first.message).toContain(', at least 1000 distinct object(s): ');
     expect(late.count).toBe(2);
     expect(late.message).toContain('at least 0 distinct object(s) (this input names more objects than a scan counts one by one');
+  });
+
+  it('counts every refusal when a log names more nodes than it keeps until the end (none dropped)', () => {
+    // Prepare: one refusal for each of more nodes than MAX_SUBJECTS.
+    const events: AuditEvent[] = [];
+    for (let i = 0; i < MAX_SUBJECTS + 3; i++) {
+      const node = `ip-10-1-${i >> 8}-${i & 255}.ec2.internal`;
+      const why = `no relationship found between node '${node}' and this object`;
+      events.push(auditEvent({
+        user: kubeletUser(node), verb: 'get', uri: '/api/v1/namespaces/web/secrets/tls', code: 403, reason: why,
+        objectRef: { resource: 'secrets', namespace: 'web', name: 'tls', apiVersion: 'v1' },
+      }));
+    }
+
+    // Act
+    const findings = scan([rule], events).findings;
+
+    // Assess: the engine lists 1,000 and sums the rest into one finding; every refusal is counted once.
+    expect(findings.reduce((n, f) => n + f.count, 0)).toBe(MAX_SUBJECTS + 3);
+    expect(findings.find((f) => f.subject['more'] === 'nodes')?.message).toContain(`And ${(MAX_SUBJECTS + 3 - 1_000).toLocaleString('en-US')} more nodes`);
   });
 });

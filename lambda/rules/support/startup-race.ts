@@ -20,10 +20,10 @@ import { addRecord, emptyBuffered } from './buffered-observation';
  */
 export const STARTUP_WINDOW_MS = 120_000;
 const MAX_STARTS = 1_000;
-const MAX_NODES = 10_000;
+const MAX_NODES = 2_000;
 const MAX_OBJECTS = 1_000;
-/** Objects over all nodes: 10,000 nodes of 1,000 forged objects each would otherwise keep ten million keys. */
-export const MAX_OBJECTS_TOTAL = 100_000;
+/** Objects over all nodes: 2,000 nodes of 1,000 forged objects each would otherwise keep two million keys. */
+export const MAX_OBJECTS_TOTAL = 20_000;
 /** Flags of one start are printed within milliseconds; starts closer than this are one. */
 const SAME_START_MS = 10_000;
 
