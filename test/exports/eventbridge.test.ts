@@ -2,14 +2,12 @@
  * EventBridge events through the real @aws-sdk/client-eventbridge against the in-process fake (JSON 1.1,
  * AWSEvents.PutEvents), found through AWS_ENDPOINT_URL_EVENTBRIDGE as in the deployed function.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Incident, IncidentStatus } from '../../lambda/model/incident';
 import { fakeClock } from '../aws/helpers';
 import { FakeAws } from '../integration/fake-aws';
+import { serveFakeAws } from '../integration/sdk-environment';
 import { EVENT_DETAIL_TYPE, EVENT_SOURCE, MAX_ENTRY_BYTES, entrySize, incidentEntry, putIncidentEvents } from '../../lambda/runtime/eventbridge';
 
 const fake = new FakeAws();
@@ -27,20 +25,12 @@ function incident(n: number, status: IncidentStatus, over: Partial<Incident> = {
 
 const deps = () => ({ client, clock: fakeClock(), timeLeft: () => Infinity });
 
-beforeAll(async () => {
-  const endpoint = await fake.start();
-  const dir = mkdtempSync(join(tmpdir(), 'eks-authz-audit-events-'));
-  vi.stubEnv('AWS_ENDPOINT_URL_EVENTBRIDGE', endpoint);
-  vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIAIOSFODNN7EXAMPLE');
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY');
-  vi.stubEnv('AWS_CONFIG_FILE', join(dir, 'no-config'));
-  vi.stubEnv('AWS_SHARED_CREDENTIALS_FILE', join(dir, 'no-credentials'));
+serveFakeAws(fake, ['EVENTBRIDGE']);
+beforeAll(() => {
   client = new EventBridgeClient({ region: 'eu-west-1', maxAttempts: 1 });
 });
-afterAll(async () => {
+afterAll(() => {
   client.destroy();
-  vi.unstubAllEnvs();
-  await fake.stop();
 });
 beforeEach(() => fake.exports.reset());
 

@@ -2,18 +2,16 @@
  * The exports of one cluster's scheduled run, after the life cycle decided, through the real SDK clients
  * against the in-process fake: what goes to Security Hub and to EventBridge, and what a failure does.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Finding } from '../../lambda/model/findings';
 import type { Incident } from '../../lambda/model/incident';
 import { clusterArn, exportCluster, parseFunctionArn, type ExportDeps, type LifecycleView } from '../../lambda/runtime/exports';
 import { silentTelemetry, type Telemetry } from '../../lambda/runtime/run';
 import { fakeClock } from '../aws/helpers';
 import { FakeAws } from '../integration/fake-aws';
+import { serveFakeAws } from '../integration/sdk-environment';
 
 const fake = new FakeAws();
 let shub: SecurityHubClient;
@@ -55,23 +53,14 @@ const scheduled: LifecycleView = {
 };
 const run = { findings: [finding(1), finding(2), finding(3), finding(4)], window: { end: '2026-11-27T11:00:00Z' } };
 
-beforeAll(async () => {
-  const endpoint = await fake.start();
-  const dir = mkdtempSync(join(tmpdir(), 'eks-authz-audit-exports-'));
-  vi.stubEnv('AWS_ENDPOINT_URL_SECURITYHUB', endpoint);
-  vi.stubEnv('AWS_ENDPOINT_URL_EVENTBRIDGE', endpoint);
-  vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIAIOSFODNN7EXAMPLE');
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY');
-  vi.stubEnv('AWS_CONFIG_FILE', join(dir, 'no-config'));
-  vi.stubEnv('AWS_SHARED_CREDENTIALS_FILE', join(dir, 'no-credentials'));
+serveFakeAws(fake, ['SECURITYHUB', 'EVENTBRIDGE']);
+beforeAll(() => {
   shub = new SecurityHubClient({ region: 'eu-west-1', maxAttempts: 1 });
   events = new EventBridgeClient({ region: 'eu-west-1', maxAttempts: 1 });
 });
-afterAll(async () => {
+afterAll(() => {
   shub.destroy();
   events.destroy();
-  vi.unstubAllEnvs();
-  await fake.stop();
 });
 beforeEach(() => fake.exports.reset());
 

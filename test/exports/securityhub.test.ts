@@ -2,15 +2,13 @@
  * Security Hub import through the real @aws-sdk/client-securityhub against the in-process fake (REST JSON,
  * POST /findings/import), found through AWS_ENDPOINT_URL_SECURITYHUB as in the deployed function.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Finding } from '../../lambda/model/findings';
 import type { Incident } from '../../lambda/model/incident';
 import { fakeClock } from '../aws/helpers';
 import { FakeAws } from '../integration/fake-aws';
+import { serveFakeAws } from '../integration/sdk-environment';
 import { importToSecurityHub, MAX_FINDINGS_PER_IMPORT, type SecurityHubBatch } from '../../lambda/runtime/securityhub';
 import { asffId, asffTypes, defaultProductArn, MAX_RECOMMENDATION_TEXT, recommendation, type AsffContext } from '../../lambda/runtime/securityhub-asff';
 
@@ -44,20 +42,12 @@ const incident: Incident = {
 const deps = () => ({ client, clock: fakeClock(), timeLeft: () => Infinity });
 const held = () => [...fake.exports.findings.values()];
 
-beforeAll(async () => {
-  const endpoint = await fake.start();
-  const dir = mkdtempSync(join(tmpdir(), 'eks-authz-audit-shub-'));
-  vi.stubEnv('AWS_ENDPOINT_URL_SECURITYHUB', endpoint);
-  vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIAIOSFODNN7EXAMPLE');
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY');
-  vi.stubEnv('AWS_CONFIG_FILE', join(dir, 'no-config'));
-  vi.stubEnv('AWS_SHARED_CREDENTIALS_FILE', join(dir, 'no-credentials'));
+serveFakeAws(fake, ['SECURITYHUB']);
+beforeAll(() => {
   client = new SecurityHubClient({ region: TARGET.region, maxAttempts: 1 });
 });
-afterAll(async () => {
+afterAll(() => {
   client.destroy();
-  vi.unstubAllEnvs();
-  await fake.stop();
 });
 beforeEach(() => fake.exports.reset());
 

@@ -1,7 +1,4 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { createHandler, defaultClients } from '../../lambda/runtime/lambda-runtime';
@@ -15,6 +12,7 @@ import { Engine } from '../../lambda/engine/engine';
 import { readMessage } from '../../lambda/readers/message';
 import { fakeClock, leaseForbiddenEvent, scheduledEvent } from '../aws/helpers';
 import { FakeAws, logsError, type StartedQuery } from './fake-aws';
+import { serveFakeAws } from './sdk-environment';
 import type { FakeLogEvent } from './fake-insights';
 
 /**
@@ -37,7 +35,6 @@ const config: RuntimeConfig = {
   clusters: [{ name: 'prod', logGroup: GROUP }], topicArn: TOPIC, minSeverity: 'medium', scheduleMinutes: 60, ingestionLagMinutes: 5,
   maxLookbackDays: 30, concurrency: 1, ruleSettings: {},
 };
-let dir: string;
 let metrics: { name: string; value: number }[];
 
 function handler(rules: readonly Rule[] = RULES) {
@@ -100,24 +97,9 @@ function cluster(o: { logging?: string[]; mode?: string; nodegroups?: Record<str
 const published = (): string => JSON.parse(fake.published[0]!.get('Message')!).default as string;
 const metric = (name: string): number[] => metrics.filter((m) => m.name === name).map((m) => m.value);
 
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'eks-authz-audit-coverage-'));
-  const endpoint = await fake.start();
-  vi.stubEnv('AWS_ENDPOINT_URL', endpoint);
-  vi.stubEnv('AWS_REGION', 'eu-west-1');
-  vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIAIOSFODNN7EXAMPLE');
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY');
-  vi.stubEnv('AWS_SESSION_TOKEN', '');
-  vi.stubEnv('AWS_CONFIG_FILE', join(dir, 'no-config'));
-  vi.stubEnv('AWS_SHARED_CREDENTIALS_FILE', join(dir, 'no-credentials'));
-  vi.stubEnv('AWS_PROFILE', '');
-  vi.stubEnv('AWS_EC2_METADATA_DISABLED', 'true');
+serveFakeAws(fake);
+beforeAll(() => {
   vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
-});
-afterAll(async () => {
-  await fake.stop();
-  vi.unstubAllEnvs();
-  rmSync(dir, { recursive: true, force: true });
 });
 beforeEach(() => {
   fake.reset({ getQueryResults: (q: StartedQuery) => fake.evaluate(q) });

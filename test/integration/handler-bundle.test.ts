@@ -10,6 +10,7 @@ import { buildQueries, ROW_LIMIT } from '../../lambda/runtime/queries';
 import { RULES } from '../../lambda/rules/registry';
 import { leaseForbiddenEvent, resultRow, scheduledEvent } from '../aws/helpers';
 import { FakeAws, logsError, snsError, type Reply, type StartedQuery } from './fake-aws';
+import { serveFakeAws } from './sdk-environment';
 
 /**
  * The handler as `cdk synth` ships it (esbuild bundle, ESM, SDK included), run in this process against
@@ -23,6 +24,8 @@ const EVENT_TIME = '2024-05-19T07:00:00Z';
 const START_S = Date.parse('2024-05-19T05:55:00Z') / 1000;
 const END_S = Date.parse('2024-05-19T06:55:00Z') / 1000;
 const STREAMS = buildQueries(RULES).map((q) => q.stream);
+// The Logs, SNS and EKS clients the bundle makes find the server through the per-service variables.
+serveFakeAws(fake, ['CLOUDWATCH_LOGS', 'SNS', 'EKS']);
 let dir: string;
 let bundle: string;
 let imports = 0;
@@ -68,28 +71,13 @@ beforeAll(async () => {
     banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
     logLevel: 'silent',
   });
-  const endpoint = await fake.start();
-  vi.stubEnv('AWS_ENDPOINT_URL_CLOUDWATCH_LOGS', endpoint);
-  vi.stubEnv('AWS_ENDPOINT_URL_SNS', endpoint);
-  vi.stubEnv('AWS_ENDPOINT_URL_EKS', endpoint);
-  vi.stubEnv('AWS_REGION', 'eu-west-1');
-  vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIAIOSFODNN7EXAMPLE');
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY');
-  vi.stubEnv('AWS_SESSION_TOKEN', '');
-  // Nothing from this machine's AWS setup, and no instance metadata lookups.
-  vi.stubEnv('AWS_CONFIG_FILE', join(dir, 'no-config'));
-  vi.stubEnv('AWS_SHARED_CREDENTIALS_FILE', join(dir, 'no-credentials'));
-  vi.stubEnv('AWS_PROFILE', '');
-  vi.stubEnv('AWS_EC2_METADATA_DISABLED', 'true');
   vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
   vi.stubEnv(ENV.TOPIC_ARN, TOPIC);
   // An hour's window (the default is 15 minutes), as the stack sets it for a 60-minute schedule.
   vi.stubEnv(ENV.SCHEDULE_MINUTES, '60');
 }, 60_000);
 
-afterAll(async () => {
-  await fake.stop();
-  vi.unstubAllEnvs();
+afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 

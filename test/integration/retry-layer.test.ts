@@ -1,12 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { defaultClients } from '../../lambda/runtime/lambda-runtime';
 import { DEFAULT_RETRY } from '../../lambda/runtime/backoff';
 import { DEFAULT_RUNNER_OPTIONS, runQuery } from '../../lambda/runtime/insights';
 import { fakeClock } from '../aws/helpers';
 import { FakeAws, logsError } from './fake-aws';
+import { serveFakeAws } from './sdk-environment';
 
 /**
  * Exactly one retry layer: the Lambda's own Logs client (defaultClients) against a local CloudWatch Logs
@@ -15,27 +13,7 @@ import { FakeAws, logsError } from './fake-aws';
  */
 const fake = new FakeAws();
 const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:eks-authz-audit';
-let dir: string;
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'eks-authz-audit-retry-'));
-  const endpoint = await fake.start();
-  vi.stubEnv('AWS_ENDPOINT_URL', endpoint);
-  vi.stubEnv('AWS_REGION', 'eu-west-1');
-  vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIAIOSFODNN7EXAMPLE');
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY');
-  vi.stubEnv('AWS_SESSION_TOKEN', '');
-  vi.stubEnv('AWS_CONFIG_FILE', join(dir, 'no-config'));
-  vi.stubEnv('AWS_SHARED_CREDENTIALS_FILE', join(dir, 'no-credentials'));
-  vi.stubEnv('AWS_PROFILE', '');
-  vi.stubEnv('AWS_EC2_METADATA_DISABLED', 'true');
-});
-
-afterAll(async () => {
-  await fake.stop();
-  vi.unstubAllEnvs();
-  rmSync(dir, { recursive: true, force: true });
-});
+serveFakeAws(fake);
 
 const request = { stream: 'audit' as const, logGroups: ['/aws/eks/prod/cluster'], queryString: 'fields @message', startMs: 0, endMs: 60_000, limit: 100 };
 

@@ -4,6 +4,9 @@ import dynalite from 'dynalite';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { PARTITION_KEY, SORT_KEY } from '../../lambda/runtime/state-store';
+import { TEST_CREDENTIALS } from '../integration/sdk-environment';
+
+export { TEST_CREDENTIALS };
 
 /**
  * dynalite (a DynamoDB server written in Node, in memory) on 127.0.0.1, on a port the system picks, and a
@@ -16,8 +19,6 @@ export interface LocalDynamo {
   createTable(name: string): Promise<void>;
   stop(): Promise<void>;
 }
-
-export const TEST_CREDENTIALS = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
 
 export async function startDynalite(): Promise<LocalDynamo> {
   const server: Server = dynalite({ createTableMs: 0, deleteTableMs: 0 });
