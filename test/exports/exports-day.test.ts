@@ -1,91 +1,19 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
-import { createHandler } from '../../lambda/runtime/lambda-runtime';
+import { describe, expect, it } from 'vitest';
 import type { RuntimeConfig } from '../../lambda/runtime/config';
 import type { Incident } from '../../lambda/model/incident';
-import { METRICS } from '../../lambda/settings/names';
-import { fakeClock, scheduledEvent } from '../aws/helpers';
-import { FakeAws, type StartedQuery } from '../integration/fake-aws';
 import { DayScenario } from '../state/day-scenario';
-import { startDynalite, TEST_CREDENTIALS, type LocalDynamo } from '../state/local-dynamodb';
+import { DAY_CONFIG, serveScheduledDay } from '../state/harness';
 
 /**
  * The exports through the real handler: scheduled runs over a misconfiguration that starts, lasts and is fixed,
  * with the life cycle on dynalite, and Security Hub and EventBridge reached by the real SDK clients through
  * AWS_ENDPOINT_URL_SECURITYHUB and AWS_ENDPOINT_URL_EVENTBRIDGE (the clients the handler makes itself).
  */
-const TOPIC = 'arn:aws:sns:eu-west-1:111122223333:eks-authz-audit';
-const FUNCTION_ARN = 'arn:aws:lambda:eu-west-1:111122223333:function:eks-authz-audit';
-const DAY = Date.parse('2026-03-02T00:00:00Z');
-const QUARTER = 15 * 60_000;
-let fake: FakeAws;
-let db: LocalDynamo;
-let endpoint: string;
-let tables = 0;
-
-beforeAll(async () => {
-  fake = new FakeAws();
-  endpoint = await fake.start();
-  db = await startDynalite();
-  const dir = mkdtempSync(join(tmpdir(), 'eks-authz-audit-exports-day-'));
-  vi.stubEnv('AWS_ENDPOINT_URL_SECURITYHUB', endpoint);
-  vi.stubEnv('AWS_ENDPOINT_URL_EVENTBRIDGE', endpoint);
-  vi.stubEnv('AWS_REGION', 'eu-west-1');
-  vi.stubEnv('AWS_ACCESS_KEY_ID', TEST_CREDENTIALS.accessKeyId);
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', TEST_CREDENTIALS.secretAccessKey);
-  vi.stubEnv('AWS_CONFIG_FILE', join(dir, 'no-config'));
-  vi.stubEnv('AWS_SHARED_CREDENTIALS_FILE', join(dir, 'no-credentials'));
-});
-afterAll(async () => {
-  vi.unstubAllEnvs();
-  await fake.stop();
-  await db.stop();
-});
-beforeEach(() => {
-  vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
-});
+const day = serveScheduledDay();
+const fake = day.fake;
 
 async function handlerFor(scenario: DayScenario, exportsOn: Partial<RuntimeConfig>) {
-  const table = `eks-authz-audit-exports-${++tables}`;
-  await db.createTable(table);
-  const config: RuntimeConfig = {
-    clusters: [{ name: 'prod', logGroup: '/aws/eks/prod/cluster' }],
-    topicArn: TOPIC, minSeverity: 'medium', scheduleMinutes: 15, ingestionLagMinutes: 0, maxLookbackDays: 30, concurrency: 1,
-    ruleSettings: {}, stateTable: table, ...exportsOn,
-  };
-  fake.reset({
-    getQueryResults: (q: StartedQuery) => {
-      const [startMs, endMs] = [q.startTime * 1000, (q.endTime + 1) * 1000];
-      const results = q.stream === 'audit' ? scenario.auditRows(startMs, endMs) : [];
-      return { status: 200, body: { status: 'Complete', results, statistics: { recordsMatched: results.length, recordsScanned: 1000, bytesScanned: 1e6 } } };
-    },
-  });
-  fake.exports.reset();
-  const clock = fakeClock(DAY);
-  const client = { endpoint, region: 'eu-west-1', credentials: TEST_CREDENTIALS };
-  const logs = new CloudWatchLogsClient(client);
-  const handler = createHandler(config, {
-    logger: new Logger({ serviceName: METRICS.SERVICE }),
-    metrics: new Metrics({ namespace: METRICS.NAMESPACE, serviceName: METRICS.SERVICE }),
-    logsClient: () => logs,
-    snsClient: new SNSClient(client),
-    stateClient: db.client,
-    clock,
-  });
-  const run = async (n: number) => {
-    const end = DAY + (n + 1) * QUARTER;
-    if (clock.now() < end) clock.advance(end - clock.now());
-    return handler(scheduledEvent(new Date(end).toISOString()), {
-      awsRequestId: `run-${n}`, invokedFunctionArn: FUNCTION_ARN, getRemainingTimeInMillis: () => 600_000,
-    });
-  };
-  return { run };
+  return { run: await day.runsOf(scenario, { ...DAY_CONFIG, ...exportsOn }) };
 }
 
 const held = () => [...fake.exports.findings.values()];

@@ -1,15 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
-import { createHandler } from '../../lambda/runtime/lambda-runtime';
-import type { RuntimeConfig } from '../../lambda/runtime/config';
-import { METRICS } from '../../lambda/settings/names';
-import { fakeClock, scheduledEvent } from '../aws/helpers';
-import { FakeAws, type StartedQuery } from '../integration/fake-aws';
+import { describe, expect, it } from 'vitest';
 import { DayScenario } from './day-scenario';
-import { startDynalite, TEST_CREDENTIALS, type LocalDynamo } from './local-dynamodb';
+import { DAY_CONFIG, quarter, serveScheduledDay } from './harness';
 
 /**
  * The issue's acceptance test: a misconfiguration that lasts most of a day, audited every 15 minutes (96
@@ -17,68 +8,20 @@ import { startDynalite, TEST_CREDENTIALS, type LocalDynamo } from './local-dynam
  * CloudWatch Logs and SNS (FakeAws) and to DynamoDB (dynalite). One alert when it starts, naming the aws-auth
  * write that caused it; no reminder within the day (24 h default); one RESOLVED alert when it ends.
  */
-const TOPIC = 'arn:aws:sns:eu-west-1:111122223333:eks-authz-audit';
-const TABLE = 'eks-authz-audit-state';
-const DAY = Date.parse('2026-03-02T00:00:00Z');
-const QUARTER = 15 * 60_000;
-let fake: FakeAws;
-let db: LocalDynamo;
-let endpoint: string;
-let tables = 0;
-
-beforeAll(async () => {
-  fake = new FakeAws();
-  endpoint = await fake.start();
-  db = await startDynalite();
-});
-afterAll(async () => {
-  await fake.stop();
-  await db.stop();
-});
-beforeEach(() => {
-  vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
-});
+const day = serveScheduledDay();
 
 interface Message { subject: string; status: string | undefined; text: string }
 
 async function handlerFor(scenario: DayScenario, failWindows: ReadonlySet<number> = new Set()) {
-  const table = `${TABLE}-${++tables}`;
-  await db.createTable(table);
-  const config: RuntimeConfig = {
-    clusters: [{ name: 'prod', logGroup: '/aws/eks/prod/cluster' }],
-    topicArn: TOPIC, minSeverity: 'medium', scheduleMinutes: 15, ingestionLagMinutes: 0, maxLookbackDays: 30, concurrency: 1,
-    ruleSettings: {}, stateTable: table,
-  };
-  fake.reset({
-    getQueryResults: (q: StartedQuery) => {
-      const [startMs, endMs] = [q.startTime * 1000, (q.endTime + 1) * 1000];
-      if (failWindows.has(startMs)) return { status: 200, body: { status: 'Failed', statistics: {} } };
-      const results = q.stream === 'audit' ? scenario.auditRows(startMs, endMs) : [];
-      return { status: 200, body: { status: 'Complete', results, statistics: { recordsMatched: results.length, recordsScanned: 1000, bytesScanned: 1e6 } } };
-    },
-  });
-  const clock = fakeClock(DAY);
-  const client = { endpoint, region: 'eu-west-1', credentials: TEST_CREDENTIALS };
-  const logs = new CloudWatchLogsClient(client);
-  const handler = createHandler(config, {
-    logger: new Logger({ serviceName: METRICS.SERVICE }),
-    metrics: new Metrics({ namespace: METRICS.NAMESPACE, serviceName: METRICS.SERVICE }),
-    logsClient: () => logs,
-    snsClient: new SNSClient(client),
-    stateClient: db.client,
-    clock,
-  });
-  /** The scheduled run of the n-th quarter of the day (its event fires at the window's end). */
+  const scheduled = await day.runsOf(scenario, DAY_CONFIG, failWindows);
   const run = async (n: number): Promise<void> => {
-    const end = DAY + (n + 1) * QUARTER;
-    if (clock.now() < end) clock.advance(end - clock.now());
-    await handler(scheduledEvent(new Date(end).toISOString()), { awsRequestId: `run-${n}`, getRemainingTimeInMillis: () => 600_000 }).catch((err: Error) => {
+    await scheduled(n).catch((err: Error) => {
       // A window whose every query failed fails the run (so the alarm fires); the message went out before.
-      if (!failWindows.has(end - QUARTER)) throw err;
+      if (!failWindows.has(quarter(n))) throw err;
     });
   };
   const messages = (): Message[] =>
-    fake.published.map((p) => ({
+    day.fake.published.map((p) => ({
       subject: p.get('Subject') ?? '',
       status: attribute(p, 'status'),
       text: (JSON.parse(p.get('Message')!) as { email: string }).email,
@@ -99,7 +42,7 @@ describe('a day of misconfiguration, 96 scheduled runs', () => {
   it('alerts once when it starts naming the aws-auth write, never reminds within the day, and alerts RESOLVED once', async () => {
     // Prepare: broken at 00:05, fixed at 20:00; the 10:00 window's query fails; the 12:30 run is retried.
     const scenario = new DayScenario({ breakAt: '2026-03-02T00:05:00Z', fixAt: '2026-03-02T20:00:00Z', nodes: 12 });
-    const { run, messages } = await handlerFor(scenario, new Set([DAY + 40 * QUARTER]));
+    const { run, messages } = await handlerFor(scenario, new Set([quarter(40)]));
 
     // Act
     for (let n = 0; n < 96; n++) {

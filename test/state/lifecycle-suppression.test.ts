@@ -1,15 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
-import { createHandler } from '../../lambda/runtime/lambda-runtime';
+import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lambda/runtime/config';
-import { ENV, METRICS } from '../../lambda/settings/names';
-import { fakeClock, scheduledEvent } from '../aws/helpers';
-import { FakeAws, type StartedQuery } from '../integration/fake-aws';
+import { ENV } from '../../lambda/settings/names';
 import { DayScenario } from './day-scenario';
-import { startDynalite, TEST_CREDENTIALS, type LocalDynamo } from './local-dynamodb';
+import { serveScheduledDay } from './harness';
 
 /**
  * Suppression and its expiry across scheduled runs (real handler, FakeAws, dynalite): while an entry matching
@@ -17,63 +10,22 @@ import { startDynalite, TEST_CREDENTIALS, type LocalDynamo } from './local-dynam
  * the suppressed findings with the entry's reason; the first run after it expires opens a new incident, alerts
  * it, and says the entry expired.
  */
-const DAY = Date.parse('2026-03-02T00:00:00Z');
-const QUARTER = 15 * 60_000;
 const EXPIRES = '2026-03-02T06:10:00Z';
 const RULES = ['node-identity-unrecognized', 'node-lease-forbidden', 'aws-auth-node-username'];
-let fake: FakeAws;
-let db: LocalDynamo;
-let endpoint: string;
-
-beforeAll(async () => {
-  fake = new FakeAws();
-  endpoint = await fake.start();
-  db = await startDynalite();
-});
-afterAll(async () => {
-  await fake.stop();
-  await db.stop();
-});
-beforeEach(() => {
-  vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
-});
+const day = serveScheduledDay();
+const fake = day.fake;
 
 /** The handler as deployed: its settings read from the Lambda environment, AUDIT_SUPPRESSIONS included. */
 async function handlerWith(scenario: DayScenario, suppressions: unknown[]) {
-  const table = 'eks-authz-audit-suppression';
-  await db.createTable(table);
   const config = {
     ...loadConfig({
       [ENV.CLUSTERS]: '[{"name":"prod"}]',
       [ENV.TOPIC_ARN]: 'arn:aws:sns:eu-west-1:111122223333:eks-authz-audit',
-      [ENV.STATE_TABLE]: table,
       [ENV.SUPPRESSIONS]: JSON.stringify(suppressions),
     }),
     scheduleMinutes: 15, ingestionLagMinutes: 0, concurrency: 1,
   };
-  fake.reset({
-    getQueryResults: (q: StartedQuery) => {
-      const results = q.stream === 'audit' ? scenario.auditRows(q.startTime * 1000, (q.endTime + 1) * 1000) : [];
-      return { status: 200, body: { status: 'Complete', results, statistics: { recordsMatched: results.length, recordsScanned: 1000, bytesScanned: 1e6 } } };
-    },
-  });
-  const clock = fakeClock(DAY);
-  const client = { endpoint, region: 'eu-west-1', credentials: TEST_CREDENTIALS };
-  const logs = new CloudWatchLogsClient(client);
-  const handler = createHandler(config, {
-    logger: new Logger({ serviceName: METRICS.SERVICE }),
-    metrics: new Metrics({ namespace: METRICS.NAMESPACE, serviceName: METRICS.SERVICE }),
-    logsClient: () => logs,
-    snsClient: new SNSClient(client),
-    stateClient: db.client,
-    clock,
-  });
-  /** The scheduled run of the n-th quarter of the day (its event fires at the window's end). */
-  return async (n: number) => {
-    const end = DAY + (n + 1) * QUARTER;
-    if (clock.now() < end) clock.advance(end - clock.now());
-    return handler(scheduledEvent(new Date(end).toISOString()), { awsRequestId: `run-${n}`, getRemainingTimeInMillis: () => 600_000 });
-  };
+  return day.runsOf(scenario, config);
 }
 
 describe('a suppression across scheduled runs, then its expiry', () => {
