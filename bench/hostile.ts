@@ -1,9 +1,10 @@
 /**
  * Inputs written to exhaust memory, for `npm run bench`: the promise is bounded memory on ANY input (peak RSS
- * under 150 MB), and these are the two that broke it (issue 12): a Logs Insights console export of a million
- * node-lease 403s, each for another node name (every one a finding subject), and a million anonymous 403s, each
- * from another address (every one a caller the burst rule follows). Both are also denial-heavy: every event is a
- * 403 that the fast path must parse, which is where worker threads help least.
+ * under 150 MB), and these are three that broke it: a Logs Insights console export of a million node-lease 403s,
+ * each for another node name (every one a finding subject), a million anonymous 403s, each from another address
+ * (every one a caller the burst rule follows; both from issue 12), and a million Node-authorizer refusals, each
+ * for another node (every one a subject the start-up race keeps until the end). All are denial-heavy: every event
+ * is a 403 that the fast path must parse, which is where worker threads help least.
  */
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
@@ -103,6 +104,38 @@ export function writeAnonymousFlood(path: string, count: number): number {
   return out.close();
 }
 
+/**
+ * `count` refusals by the Node authorizer ("no relationship found"), each for another node name and another
+ * secret, as JSON Lines: every one a subject the node rules and the start-up race keep until the end. Returns the
+ * file's size.
+ */
+export function writeNodeFlood(path: string, count: number): number {
+  const out = writer(path);
+  for (let i = 0; i < count; i++) {
+    const [a, b, c] = octets(i);
+    const node = `ip-10-${a}-${b}-${c}.us-west-2.compute.internal`;
+    const reason = `no relationship found between node '${node}' and this object`;
+    const event = {
+      kind: 'Event', apiVersion: 'audit.k8s.io/v1', level: 'Metadata', auditID: `node-${i}`, stage: 'ResponseComplete',
+      requestURI: `/api/v1/namespaces/web/secrets/s${i}`, verb: 'get',
+      user: {
+        username: `system:node:${node}`, uid: 'aws-iam-authenticator:111122223333:AROAEXAMPLE', groups: ['system:nodes', 'system:authenticated'],
+        extra: { canonicalArn: ['arn:aws:iam::111122223333:role/eks-ng-web-NodeInstanceRole'] },
+      },
+      sourceIPs: [`10.${a}.${b}.${c}`], userAgent: 'kubelet/v1.31.2 (linux/amd64) kubernetes/abcdef0',
+      objectRef: { resource: 'secrets', namespace: 'web', name: `s${i}`, apiVersion: 'v1' },
+      responseStatus: {
+        metadata: {}, status: 'Failure', reason: 'Forbidden', code: 403,
+        message: `secrets "s${i}" is forbidden: User "system:node:${node}" cannot get resource "secrets" in API group "" in the namespace "web": ${reason}`,
+      },
+      requestReceivedTimestamp: time(i), stageTimestamp: time(i + 1),
+      annotations: { 'authorization.k8s.io/decision': 'forbid', 'authorization.k8s.io/reason': reason },
+    };
+    out.add(`${JSON.stringify(event)}\n`);
+  }
+  return out.close();
+}
+
 export interface HostileResult {
   readonly name: string;
   readonly events: number;
@@ -140,6 +173,15 @@ export function benchHostile(dir: string, cli: string, runs: number, count: numb
       path: join(dir, 'anonymous-flood.jsonl'),
       write: writeAnonymousFlood,
       check: (report: ScanReport): string[] => (report.stats.auditEvents === count ? [] : [`read ${report.stats.auditEvents} events, expected ${count}`]),
+    },
+    {
+      name: `${count.toLocaleString('en-US')} Node-authorizer refusals, distinct node names (JSON Lines)`,
+      path: join(dir, 'node-flood.jsonl'),
+      write: writeNodeFlood,
+      check: (report: ScanReport): string[] => {
+        const total = report.findings.filter((f) => f.ruleId === 'node-unrelated-object-access').reduce((n, f) => n + f.count, 0);
+        return total === count ? [] : [`node-unrelated-object-access counts ${total} refusals, expected ${count}`];
+      },
     },
   ];
   const results: HostileResult[] = [];

@@ -3,6 +3,7 @@ import { Readable, pipeline } from 'node:stream';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { createGunzip } from 'node:zlib';
 import { inputError } from './input-error';
+import { MemoryGuard } from './memory-guard';
 import type { ByteReader } from './observer';
 
 /** An I/O error of the underlying stream (a path problem), told apart from a corrupt gzip (content). */
@@ -51,9 +52,14 @@ export async function readSource(source: AsyncIterable<Buffer | string>, reader:
     headBytes += r.value.length;
   }
   const first = Buffer.concat(head, headBytes);
+  const guard = new MemoryGuard();
+  const push = (chunk: Buffer): void => {
+    guard.read(chunk.length);
+    reader.push(chunk);
+  };
   if (first[0] !== 0x1f || first[1] !== 0x8b) {
-    reader.push(first);
-    if (!ended) for await (const chunk of prefixed(Buffer.alloc(0), it)) reader.push(chunk);
+    push(first);
+    if (!ended) for await (const chunk of prefixed(Buffer.alloc(0), it)) push(chunk);
     reader.end();
     return;
   }
@@ -61,7 +67,7 @@ export async function readSource(source: AsyncIterable<Buffer | string>, reader:
   // Errors surface through the iteration below; the callback only keeps pipeline from throwing elsewhere.
   pipeline(Readable.from(prefixed(first, it)), gunzip, () => {});
   try {
-    for await (const chunk of gunzip) reader.push(chunk as Buffer);
+    for await (const chunk of gunzip) push(chunk as Buffer);
   } catch (err) {
     if (err instanceof SourceError) throw err;
     reader.fail(`corrupt gzip data: ${err instanceof Error ? err.message : String(err)}`);
@@ -101,7 +107,9 @@ export async function readRegularFile(path: string, reader: ByteReader): Promise
     let n = read();
     if (n >= 2 && buffer[0] === 0x1f && buffer[1] === 0x8b) return false;
     let sinceYield = 0;
+    const guard = new MemoryGuard();
     while (n > 0) {
+      guard.read(n);
       reader.push(buffer.subarray(0, n));
       sinceYield += n;
       if (sinceYield >= YIELD_EVERY_BYTES) {
