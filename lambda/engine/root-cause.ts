@@ -41,10 +41,13 @@ export class AwsAuthHistory {
       all.push(w);
     }
     this.writes = all.sort((a, b) => ms(a.time) - ms(b.time));
-    // The remembered content stands before the writes only when it is older than all of them.
+    // The remembered content stands before the writes only when it is older than all of them. Content as old as
+    // the first write and equal to its result is that write's result (memory() dates content by its last write).
     const first = this.writes[0];
     const content = known?.content;
-    this.start = content && (!first || (content.time !== undefined && ms(content.time) <= ms(first.time))) ? content.mapRoles : undefined;
+    const before = (c: NonNullable<typeof content>, w: AwsAuthWriteRecord): boolean =>
+      c.time !== undefined && (ms(c.time) < ms(w.time) || (ms(c.time) === ms(w.time) && c.mapRoles !== w.mapRoles));
+    this.start = content && (!first || before(content, first)) ? content.mapRoles : undefined;
   }
 
   /** What to remember for the next run: the last content known and the most recent writes. */

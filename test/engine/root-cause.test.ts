@@ -148,6 +148,22 @@ describe('root cause: the aws-auth write that changed the role', () => {
     expect(result.awsAuth?.writes.map((w) => w.auditID)).toEqual(remembered.writes.map((w) => w.auditID));
   });
 
+  it('ties a later failure to the one remembered write whose result is the remembered content', async () => {
+    // Prepare: an earlier window saw only the change (no earlier content); this window has only the failures.
+    const earlier = new Logs('one-write-run');
+    const write = earlier.awsAuth(T0 - 2 * 3600 * SECOND, [OTHER, BAD]);
+    const remembered = (await earlier.scan()).awsAuth!;
+    const now = new Logs('one-write-now');
+    failingFrom(now);
+
+    // Act
+    const change = roleIncident(await now.scan({ knownAwsAuth: remembered })).cause.change;
+
+    // Assess: the content is that write's result, not what aws-auth held before it.
+    expect(remembered.content?.time).toBe(remembered.writes[0]?.time);
+    expect(change).toMatchObject({ auditID: write.auditID, after: BAD_ENTRY, firstFailureAfterSeconds: 2 * 3600 + 41 });
+  });
+
   it('counts a write seen both in the state store and in this window once', async () => {
     // Prepare: overlapping windows.
     const logs = new Logs('overlap');
