@@ -40,7 +40,10 @@ export interface EngineOptions {
   readonly settings?: Partial<RuleSettings>;
   /** Collect ScanResult.timelines (per finding, events over time; the aws-auth writes) for the HTML report. */
   readonly timelines?: boolean;
-  /** aws-auth content and writes remembered from earlier runs (the Lambda's state store), for root causes. */
+  /**
+   * aws-auth content and writes remembered from earlier runs (the Lambda's state store): for root causes, and
+   * judged by the mapping rules when the input holds no write that sets mapRoles (ScanContext.knownAwsAuth).
+   */
   readonly knownAwsAuth?: AwsAuthMemory;
   /** Known exceptions: a matching finding is left out of findings and incidents, and counted with its reason. */
   readonly suppressions?: readonly Suppression[];
@@ -100,6 +103,7 @@ export class Engine implements RecordSink {
     const context: ScanContext = {
       cluster: options.cluster, nodeRoleArns: this.nodeRoleArns, settings: resolveRuleSettings(rules, options.settings),
       statelessFilter: options.statelessFilter ?? false,
+      ...(options.knownAwsAuth ? { knownAwsAuth: options.knownAwsAuth } : {}),
     };
     this.awsAuthWrites = options.timelines ? new AwsAuthWriteMarks() : undefined;
     this.runs = [];

@@ -1,5 +1,6 @@
 import type { AuditHead, AuditRecord, AuthenticatorRecord, EksClusterRecord, FlagRecord, KubeletCertificateRecord, NodeDenialRecord } from './records';
 import type { Evidence } from './findings';
+import type { AwsAuthMemory } from './aws-auth-memory';
 import type { Severity } from './severity';
 import type { RuleSettings, ThresholdDeclaration } from './rule-settings';
 
@@ -68,6 +69,12 @@ export interface ScanContext {
    * input order, just before the event would reach onAudit, and may also consult the run's own state.
    */
   readonly statelessFilter?: boolean;
+  /**
+   * aws-auth as earlier runs left it (the Lambda's state store, EngineOptions.knownAwsAuth); absent in the CLI.
+   * When the input holds no write that sets mapRoles, the mapping rules judge its content as they would a
+   * write's: a bad mapping is still in aws-auth, and still a finding, after its write has left the window.
+   */
+  readonly knownAwsAuth?: AwsAuthMemory;
 }
 
 /** Per-scan state of a rule. Handlers are pure apart from their own buffers. */

@@ -1,7 +1,11 @@
 import type { IncidentJoin, ObservationGroup, RuleRun, ScanContext } from '../../model/rule';
+import type { Evidence } from '../../model/findings';
 import type { Mapping } from './aws-auth-mappings';
 import type { AwsAuthWrite } from './aws-auth-writes';
-import { MAPPING_LISTS, isAwsAuthHead, readAwsAuthWrite } from './aws-auth-writes';
+import { MAPPING_LISTS, agentName, isAwsAuthHead, readAwsAuthWrite } from './aws-auth-writes';
+import { readMapRolesWrite } from './map-roles-write';
+import type { RememberedMapRoles } from './remembered-aws-auth';
+import { rememberedMapRoles } from './remembered-aws-auth';
 import { NODE_USERNAME_TEMPLATES, nodeRoleReason, parseMappingList } from './aws-auth-mappings';
 import { BOOTSTRAPPERS_GROUP, MASTERS_GROUP, NODES_GROUP } from '../../model/identity';
 import { shellArg, yamlScalar } from '../../model/quote';
@@ -13,7 +17,9 @@ export { yamlScalar } from '../../model/quote';
  * Shared run for the rules that judge single aws-auth mappings. Whether a mapping belongs to a node role may
  * only be known from kubelet requests seen later in the input (ScanContext.nodeRoleArns is complete only in
  * finish()), so the parsed mappings of every write are kept and judged at the end. aws-auth writes are rare
- * and small: buffering them costs little.
+ * and small: buffering them costs little. When the input holds no write that sets mapRoles, the mapRoles that
+ * earlier runs remembered (ScanContext.knownAwsAuth) is judged instead: aws-auth still holds it, so a bad node
+ * role mapping stays a finding (same rule, subject and fingerprint) until a write changes it.
  */
 
 /** What a rule says about one mapping: facts for its message, or undefined when the mapping is fine. */
@@ -26,9 +32,12 @@ export const NODE_ROLE_MAPPING_INCIDENT: IncidentJoin = { cause: 'node-role', by
 
 export function mappingRuleRun(context: ScanContext, judge: JudgeMapping): RuleRun {
   const writes: { write: AwsAuthWrite; mappings: Mapping[] }[] = [];
+  // A write of mapRoles in the input replaces what earlier runs remembered (it is judged itself).
+  let mapRolesWritten = false;
   return {
     wantsAudit: isAwsAuthHead,
     onAudit(record) {
+      if (!mapRolesWritten && readMapRolesWrite(record)) mapRolesWritten = true;
       const write = readAwsAuthWrite(record);
       if (!write) return;
       const mappings = MAPPING_LISTS.flatMap((list) => parseMappingList(list, write.data[list]).mappings);
@@ -36,8 +45,8 @@ export function mappingRuleRun(context: ScanContext, judge: JudgeMapping): RuleR
     },
     finish(emit) {
       const nodeArns = new Set([...context.nodeRoleArns].map((a) => a.toLowerCase()));
-      for (const { write, mappings } of writes) {
-        // count = writes that carried the bad mapping, so one write counts once per subject.
+      // count = writes that carried the bad mapping, so one write counts once per subject.
+      const judgeAll = (mappings: readonly Mapping[], source: MappingSource): void => {
         const judged = new Set<string>();
         for (const m of mappings) {
           if (judged.has(m.arn)) continue;
@@ -47,15 +56,53 @@ export function mappingRuleRun(context: ScanContext, judge: JudgeMapping): RuleR
           judged.add(m.arn);
           emit({
             subject: { arn: m.arn },
-            time: write.time,
-            evidence: write.evidence,
-            tally: { [`${WRITER_TALLY}${write.writer}`]: 1 },
-            facts: { ...mappingFacts(m), ...writerFacts(write), ...(nodeRole ? { nodeRole } : {}), ...facts },
+            ...(source.time !== undefined ? { time: source.time } : {}),
+            evidence: source.evidence,
+            ...(source.tally ? { tally: source.tally } : {}),
+            facts: { ...mappingFacts(m), ...source.facts, ...(nodeRole ? { nodeRole } : {}), ...facts },
           });
         }
+      };
+      for (const { write, mappings } of writes) {
+        judgeAll(mappings, { time: write.time, evidence: write.evidence, tally: { [`${WRITER_TALLY}${write.writer}`]: 1 }, facts: writerFacts(write) });
       }
+      const remembered = mapRolesWritten ? undefined : rememberedMapRoles(context.knownAwsAuth);
+      if (remembered) judgeAll(parseMappingList('mapRoles', remembered.mapRoles).mappings, rememberedSource(remembered));
     },
   };
+}
+
+/** Where the judged mappings come from: a write in the input, or the content earlier runs remembered. */
+interface MappingSource {
+  readonly time: string | undefined;
+  readonly evidence: Evidence;
+  readonly tally?: Record<string, number>;
+  readonly facts: Record<string, string>;
+}
+
+/** Fact set on findings judged from remembered content: when that content was last known. */
+const REMEMBERED_FACT = 'remembered';
+const REMEMBERED_SOURCE = 'aws-auth as remembered from an earlier run';
+
+/**
+ * The remembered content, described as honestly as the memory allows: who wrote it and when when its write is
+ * still remembered, else only when it was last seen. Not a write of this window: no writer tally.
+ */
+function rememberedSource(r: RememberedMapRoles): MappingSource {
+  const w = r.write;
+  const time = w?.time ?? r.seenAt;
+  const facts: Record<string, string> = { [REMEMBERED_FACT]: r.seenAt ?? w?.time ?? 'an unknown time' };
+  if (w) {
+    facts['writer'] = w.username ?? '(unknown user)';
+    facts['writerAgent'] = agentName(w.userAgent);
+    facts['writtenAt'] = w.time ?? 'an unknown time';
+    if (w.arn) facts['writerArn'] = w.arn;
+  }
+  const evidence: Evidence = { source: REMEMBERED_SOURCE, truncated: false };
+  if (time !== undefined) evidence.time = time;
+  if (w?.auditID) evidence.auditID = w.auditID;
+  if (w) evidence.verb = w.verb;
+  return { time, evidence, facts };
 }
 
 function mappingFacts(m: Mapping): Record<string, string> {
@@ -72,10 +119,18 @@ function writerFacts(w: AwsAuthWrite): Record<string, string> {
   return facts;
 }
 
-/** "written by kubernetes-admin via eksctl at 2023-07-05T22:54:54Z", plus the other writers when there were several writes. */
+/**
+ * "written by kubernetes-admin via eksctl at 2023-07-05T22:54:54Z", plus the other writers when there were several
+ * writes. For content remembered from an earlier run, says so: no write of this window set it.
+ */
 export function writtenBy(g: ObservationGroup): string {
   const f = g.facts;
   const first = `written by ${f['writer']} via ${f['writerAgent']} at ${f['writtenAt']}`;
+  const remembered = f[REMEMBERED_FACT];
+  if (remembered !== undefined) {
+    const origin = f['writer'] !== undefined ? first : `as last seen at ${remembered}`;
+    return `${origin} (still in aws-auth as remembered from an earlier run: no write in this window changed mapRoles)`;
+  }
   if (g.count <= 1) return first;
   const writers = Object.entries(g.tally)
     .filter(([k]) => k.startsWith(WRITER_TALLY))

@@ -115,7 +115,8 @@ function patchData(body: unknown): Partial<Record<MappingList, unknown>> | undef
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
-function agentName(userAgent: string | undefined): string {
+/** The product token of a user agent, as AwsAuthWrite.agent says it. */
+export function agentName(userAgent: string | undefined): string {
   const token = userAgent?.split(/[\s/]/)[0];
   return token ? token : 'unknown client';
 }
