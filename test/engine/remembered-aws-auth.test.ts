@@ -117,4 +117,27 @@ describe('the mapping rules judge remembered aws-auth content', () => {
     const remembered = usersOnly.findings.find((f) => f.ruleId === 'aws-auth-node-username');
     expect(remembered?.message).toContain('remembered from an earlier run');
   });
+
+  it('recognises a node role mapped into system:masters under a non-node name only through its kubelets in the window', async () => {
+    // Prepare: misconfiguration 2 written with its nodes running; later windows hold no write.
+    const masters = mapping(ROLE, 'WorkerNodeRole', ['system:masters']);
+    const logs = new Logs('remembered-masters');
+    logs.awsAuth(T0, [OTHER, masters]);
+    nodeGroup(logs, ROLE, masters, { nodes: 2, from: T0 + 41 * SECOND });
+    const written = await logs.scan();
+    const running = quietWindow('remembered-masters-running');
+    nodeGroup(running, ROLE, masters, { nodes: 2, from: LATER });
+    const scaledToZero = quietWindow('remembered-masters-none');
+
+    // Act
+    const withNodes = await running.scan({ knownAwsAuth: written.awsAuth });
+    const withoutNodes = await scaledToZero.scan({ knownAwsAuth: written.awsAuth });
+
+    // Assess: with its kubelets in the window, the same mapping findings as the write's; without them the
+    // mapping alone does not say it is a node role's (neither system:nodes, system:bootstrappers nor system:node:).
+    const mappingFindings = (r: ScanResult) => shape(r).findings.filter((f) => f.ruleId.startsWith('aws-auth'));
+    expect(mappingFindings(written).map((f) => f.ruleId)).toEqual(expect.arrayContaining(['aws-auth-node-system-masters', 'aws-auth-node-username']));
+    expect(mappingFindings(withNodes)).toEqual(mappingFindings(written));
+    expect(mappingFindings(withoutNodes).map((f) => f.ruleId)).toEqual(['aws-auth-system-masters']);
+  });
 });

@@ -53,12 +53,13 @@ describe('a suppression across scheduled runs, then its expiry', () => {
       expect(cluster.incidents ?? []).toEqual([]);
       expect(cluster.expiredSuppressions ?? []).toEqual([]);
     }
-    for (const [n, response] of during.entries()) {
+    for (const response of during) {
       const suppressed = response.clusters[0]!.suppressed ?? [];
       expect(response.clusters[0]!.findings).toEqual([]);
       expect(suppressed.filter((s) => s.ruleId === RULES[1])).toHaveLength(12);
       expect(new Set(suppressed.map((s) => `${s.ruleId} ${s.suppression} ${s.reason} ${s.expires}`))).toEqual(
-        new Set([`${RULES[0]} 0 ${reason} ${EXPIRES}`, `${RULES[1]} 1 ${reason} ${EXPIRES}`, ...(n === 0 ? [`${RULES[2]} 2 ${reason} ${EXPIRES}`] : [])]),
+        // The aws-auth mapping is judged in every window: written in the first, remembered in the others.
+        new Set([`${RULES[0]} 0 ${reason} ${EXPIRES}`, `${RULES[1]} 1 ${reason} ${EXPIRES}`, `${RULES[2]} 2 ${reason} ${EXPIRES}`]),
       );
       expect(suppressed.every((s) => s.count > 0)).toBe(true);
     }
@@ -68,7 +69,7 @@ describe('a suppression across scheduled runs, then its expiry', () => {
     expect(cluster.expiredSuppressions).toEqual([
       expect.objectContaining({ suppression: 0, ruleId: RULES[0], reason, expires: EXPIRES, findings: 1 }),
       expect.objectContaining({ suppression: 1, ruleId: RULES[1], reason, expires: EXPIRES, findings: 12 }),
-      expect.objectContaining({ suppression: 2, ruleId: RULES[2], reason, expires: EXPIRES, findings: 0 }),
+      expect.objectContaining({ suppression: 2, ruleId: RULES[2], reason, expires: EXPIRES, findings: 1 }),
     ]);
     expect(cluster.incidents?.map((i) => i.status)).toEqual(['new']);
     expect(fake.published.map((p) => p.get('Subject'))).toEqual(['[HIGH] eks-authz-audit prod: 1 new incident (12 nodes NotReady)']);
