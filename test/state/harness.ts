@@ -94,3 +94,22 @@ export function serveScheduledDay(): ScheduledDay {
 
   return { fake, runsOf };
 }
+
+/** An alert as published: its subject, its `status` message attribute, and the email text. */
+export interface PublishedMessage { subject: string; status: string | undefined; text: string }
+
+/** What `fake` published, in order. */
+export function publishedMessages(fake: FakeAws): PublishedMessage[] {
+  return fake.published.map((p) => ({
+    subject: p.get('Subject') ?? '',
+    status: attribute(p, 'status'),
+    text: (JSON.parse(p.get('Message')!) as { email: string }).email,
+  }));
+}
+
+function attribute(p: URLSearchParams, name: string): string | undefined {
+  for (let i = 1; p.has(`MessageAttributes.entry.${i}.Name`); i++) {
+    if (p.get(`MessageAttributes.entry.${i}.Name`) === name) return p.get(`MessageAttributes.entry.${i}.Value.StringValue`) ?? undefined;
+  }
+  return undefined;
+}

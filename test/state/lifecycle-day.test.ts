@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DayScenario } from './day-scenario';
-import { DAY_CONFIG, quarter, serveScheduledDay } from './harness';
+import { DAY_CONFIG, publishedMessages, quarter, serveScheduledDay } from './harness';
 
 /**
  * The issue's acceptance test: a misconfiguration that lasts most of a day, audited every 15 minutes (96
@@ -10,8 +10,6 @@ import { DAY_CONFIG, quarter, serveScheduledDay } from './harness';
  */
 const day = serveScheduledDay();
 
-interface Message { subject: string; status: string | undefined; text: string }
-
 async function handlerFor(scenario: DayScenario, failWindows: ReadonlySet<number> = new Set()) {
   const scheduled = await day.runsOf(scenario, DAY_CONFIG, failWindows);
   const run = async (n: number): Promise<void> => {
@@ -20,20 +18,7 @@ async function handlerFor(scenario: DayScenario, failWindows: ReadonlySet<number
       if (!failWindows.has(quarter(n))) throw err;
     });
   };
-  const messages = (): Message[] =>
-    day.fake.published.map((p) => ({
-      subject: p.get('Subject') ?? '',
-      status: attribute(p, 'status'),
-      text: (JSON.parse(p.get('Message')!) as { email: string }).email,
-    }));
-  return { run, messages };
-}
-
-function attribute(p: URLSearchParams, name: string): string | undefined {
-  for (let i = 1; p.has(`MessageAttributes.entry.${i}.Name`); i++) {
-    if (p.get(`MessageAttributes.entry.${i}.Name`) === name) return p.get(`MessageAttributes.entry.${i}.Value.StringValue`) ?? undefined;
-  }
-  return undefined;
+  return { run, messages: () => publishedMessages(day.fake) };
 }
 
 const flat = (text: string): string => text.replace(/\s+/g, ' ');
