@@ -157,7 +157,7 @@ describe('sample contents', () => {
     }
   });
 
-  it('describes every scenario folder in samples/README.md with its expected rule ids', () => {
+  it('describes every scenario folder in samples/README.md with its expected incidents and rule ids', () => {
     // Prepare
     const readme = readFileSync(join(SAMPLES, 'README.md'), 'utf8');
 
@@ -165,6 +165,7 @@ describe('sample contents', () => {
       // Assess
       expect(readme).toContain(`## \`${s.dir}/\``);
       for (const f of s.expected) expect(readme).toContain(`\`${f.ruleId}\``);
+      for (const i of s.incidents) expect(readme).toContain(`${i.cause} (`);
       expect(listFiles(join(SAMPLES, s.dir)).length).toBeGreaterThan(0);
     }
     expect(readme).toContain('Expected findings: **none above info**.');

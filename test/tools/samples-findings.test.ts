@@ -1,8 +1,8 @@
 /**
  * The samples do what samples/README.md says: each scenario folder, read by the real readers and judged by
- * the registered rules, gives exactly its expected findings above info and nothing else. Rules that are
- * not registered yet are skipped (their ids are listed in the test name), so this test grows with the
- * registry instead of failing before a rule lands.
+ * the registered rules, gives exactly its expected findings above info and nothing else, grouped into exactly
+ * its expected incidents. Rules that are not registered yet are skipped (their ids are listed in the test
+ * name), so the findings check grows with the registry instead of failing before a rule lands.
  */
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -10,6 +10,9 @@ import { Engine } from '../../lambda/engine/engine';
 import { readInputs } from '../../lambda/scan/index';
 import { RULES } from '../../lambda/rules/registry';
 import type { ScanResult } from '../../lambda/model/findings';
+import { incidentId } from '../../lambda/engine/incidents';
+import { roleKey } from '../../lambda/engine/role-key';
+import type { ExpectedIncident } from '../../tools/samples/scenario';
 import { SCENARIOS } from '../../tools/generate-samples';
 import { GROUPS } from '../../tools/samples/cluster';
 import { KARPENTER_ROLE_ARN } from '../../tools/samples/unmapped-node';
@@ -22,6 +25,45 @@ async function scan(dir: string): Promise<ScanResult> {
   const engine = new Engine(RULES, { cluster: 'demo' });
   await readInputs([join(SAMPLES, dir)], engine);
   return engine.finish();
+}
+
+interface IncidentShape {
+  kind: string;
+  key: string;
+  findings: string[];
+}
+
+/** The cause key as the engine groups by it, from which it derives the incident id. */
+function groupingKey(i: ExpectedIncident): string {
+  if (i.kind !== 'node-role') return i.key;
+  return i.key.startsWith('arn:') ? roleKey(i.key) : `user:${i.key}`;
+}
+
+/**
+ * What the scan reported, in the declarations' terms. A `finding` incident's key is its finding's subject
+ * values (its id hashes the fingerprint); any other incident's key is the declared key whose cause id it
+ * carries, so a regrouping, a split or a merge shows up as an unknown or missing key.
+ */
+function reported(result: ScanResult, declared: readonly ExpectedIncident[]): IncidentShape[] {
+  const byFingerprint = new Map(result.findings.map((f) => [f.fingerprint, f]));
+  return result.incidents.map((incident) => {
+    const findings = incident.findings.map((fp) => byFingerprint.get(fp));
+    const { kind } = incident.cause;
+    const key =
+      kind === 'finding'
+        ? Object.values(findings[0]?.subject ?? {}).join(' ')
+        : (declared.find((d) => d.kind === kind && incidentId('demo', `${kind}:${groupingKey(d)}`) === incident.id)?.key ??
+          `<no declared ${kind} cause: ${incident.title}>`);
+    return { kind, key, findings: findings.map((f) => f?.ruleId ?? '<unknown fingerprint>').sort() };
+  });
+}
+
+function shapes(declared: readonly ExpectedIncident[]): IncidentShape[] {
+  return declared.map((d) => ({ kind: d.kind, key: d.key, findings: [...d.findings].sort() }));
+}
+
+function byKindAndKey(list: IncidentShape[]): IncidentShape[] {
+  return [...list].sort((a, b) => a.kind.localeCompare(b.kind) || a.key.localeCompare(b.key));
 }
 
 describe.each(SCENARIOS.map((s) => [s.dir, s] as const))('samples/%s', (dir, scenario) => {
@@ -39,6 +81,18 @@ describe.each(SCENARIOS.map((s) => [s.dir, s] as const))('samples/%s', (dir, sce
     expect(above).toEqual(expected.filter((id) => registered.has(id)).sort());
     const infos = new Set(result.findings.filter((f) => f.severity === 'info').map((f) => f.ruleId));
     for (const id of infos) expect(scenario.info.map((f) => f.ruleId)).toContain(id);
+  });
+
+  it.skipIf(pending.length > 0)(`groups its findings into exactly its declared incidents${pending.length ? ' (skipped until its rules are registered)' : ''}`, async () => {
+    // Act
+    const result = await scan(dir);
+
+    // Assess
+    expect(result.incidents).toHaveLength(scenario.incidents.length);
+    expect(byKindAndKey(reported(result, scenario.incidents))).toEqual(byKindAndKey(shapes(scenario.incidents)));
+    for (const incident of result.incidents.filter((i) => i.cause.kind === 'node-role')) {
+      expect(scenario.incidents.map((d) => d.key)).toContain(incident.cause.roleArn);
+    }
   });
 });
 
@@ -117,4 +171,22 @@ describe('scenario details', () => {
     const expected = [...new Set(SCENARIOS.flatMap((s) => s.expected.map((f) => f.ruleId)))].filter((id) => registered.has(id)).sort();
     expect(above).toEqual(expected);
   });
+
+  const unregistered = SCENARIOS.some((s) => s.expected.some((f) => !registered.has(f.ruleId)));
+  it.skipIf(unregistered)(
+    `npm run demo: all samples scanned as one cluster give every scenario's incidents, none merged, none added${unregistered ? ' (skipped until every rule is registered)' : ''}`,
+    async () => {
+      // Prepare
+      const engine = new Engine(RULES, { cluster: 'demo' });
+      const declared = SCENARIOS.flatMap((s) => s.incidents);
+
+      // Act
+      await readInputs([SAMPLES], engine);
+      const result = engine.finish();
+
+      // Assess
+      expect(result.incidents).toHaveLength(declared.length);
+      expect(byKindAndKey(reported(result, declared))).toEqual(byKindAndKey(shapes(declared)));
+    },
+  );
 });

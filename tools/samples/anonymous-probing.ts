@@ -26,7 +26,7 @@ export const CI_DEPLOYER_ARN = `arn:aws:iam::${ACCOUNT}:user/ci-deployer`;
 
 const ANONYMOUS: UserInfo = { username: 'system:anonymous', groups: ['system:unauthenticated'] };
 const PUBLIC_INFO = rbacAllowed({ binding: 'system:public-info-viewer', role: 'system:public-info-viewer', subjectKind: 'Group', subject: 'system:unauthenticated' });
-const ANONYMOUS_VIEW = rbacAllowed({ binding: 'anonymous-view', role: 'view', subjectKind: 'Group', subject: 'system:unauthenticated' });
+export const ANONYMOUS_VIEW = rbacAllowed({ binding: 'anonymous-view', role: 'view', subjectKind: 'Group', subject: 'system:unauthenticated' });
 
 /**
  * A non-resource request (/version, /livez, a scanner's /.env): no objectRef; a refusal says
@@ -195,6 +195,17 @@ export const anonymousProbing: Scenario = {
     { ruleId: 'authenticator-denied-burst', because: '`ci-deployer` was refused (`ARN is not mapped`) more than 20 times' },
   ],
   info: [],
+  incidents: [
+    {
+      kind: 'rbac-grant', key: ANONYMOUS_VIEW, cause: 'ClusterRoleBinding `anonymous-view` (ClusterRole `view` to `system:unauthenticated`)',
+      findings: ['anonymous-request-allowed', 'anonymous-request-allowed'],
+    },
+    {
+      kind: 'finding', key: `${TOKEN_THIEF_IP} system:serviceaccount:shop:checkout`, cause: `the \`shop/checkout\` token probing from \`${TOKEN_THIEF_IP}\``,
+      findings: ['forbidden-burst'],
+    },
+    { kind: 'finding', key: CI_DEPLOYER_ARN, cause: 'the unmapped IAM user `ci-deployer` retrying', findings: ['authenticator-denied-burst'] },
+  ],
   formats: '`kube-apiserver-audit.jsonl` (audit events, one per line), `authenticator.log`',
   files() {
     const f = anonymousProbingFiles();

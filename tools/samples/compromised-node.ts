@@ -92,6 +92,12 @@ export const compromisedNode: Scenario = {
     { ruleId: 'node-forbidden-other', because: 'the list requests refused by the Node authorizer for other reasons' },
   ],
   info: [],
+  incidents: [
+    {
+      kind: 'node-credential', key: node('apps', 0).name, cause: 'the credential of node `ip-10-0-3-51`, refused by the Node authorizer and NodeRestriction',
+      findings: ['node-unrelated-object-access', 'node-unrelated-object-access', 'node-name-mismatch', 'node-restriction-denied', 'node-forbidden-other', 'node-forbidden-other'],
+    },
+  ],
   formats:
     '`logs-insights-export.json`: a Logs Insights console export (Export results -> JSON) of the query ' +
     '`fields @timestamp, @logStream, @message | filter user.username = "system:node:ip-10-0-3-51.us-west-2.compute.internal" ' +

@@ -32,6 +32,9 @@ const END = at('10:05:00');
  */
 export const CLOUDWATCH_EVENT_LIMIT = 256 * 1024;
 
+/** The authorization flags of the EKS API server start below, as the configuration incident quotes them. */
+export const EKS_APISERVER_CONFIG = '--authorization-mode=[Node,RBAC,Webhook] --enable-admission-plugins=[NodeRestriction,ExtendedResourceToleration]';
+
 export const AWS_AUTH_UID = new Rng('aws-auth').uuid();
 export const AWS_AUTH_CREATED = micros('2026-07-30T09:12:41Z');
 
@@ -189,6 +192,12 @@ export const healthy: Scenario = {
     '(`[Truncated...]`): the scan salvages what is readable instead of dropping it.',
   expected: [],
   info: [{ ruleId: 'apiserver-authz-config', because: 'the API server started with `[Node,RBAC,Webhook]` and `[NodeRestriction,ExtendedResourceToleration]`' }],
+  incidents: [
+    {
+      kind: 'apiserver-config', key: EKS_APISERVER_CONFIG, cause: 'the EKS API server\'s configuration, recorded at info for reference',
+      findings: ['apiserver-authz-config'],
+    },
+  ],
   formats:
     '`kube-apiserver-audit.jsonl` (audit events, one JSON per line, incl. the truncated one), `kube-apiserver.log` ' +
     '(klog, with the `FLAG:` dump of a start), `authenticator.log` (aws-iam-authenticator logrus lines)',

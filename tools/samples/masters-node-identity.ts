@@ -89,6 +89,13 @@ export const mastersNodeIdentity: Scenario = {
     { ruleId: 'node-system-masters', because: 'the kubelets\' groups include `system:masters`' },
   ],
   info: [],
+  incidents: [
+    {
+      kind: 'node-role', key: GROUPS.web.roleArn,
+      cause: `node role \`${GROUPS.web.roleName}\` mapped to \`system:masters\` instead of \`system:nodes\`, each kubelet judged under its own name`,
+      findings: ['aws-auth-node-missing-groups', 'aws-auth-node-system-masters', 'node-identity-unrecognized', 'node-identity-unrecognized', 'node-system-masters', 'node-system-masters'],
+    },
+  ],
   formats: '`kube-apiserver-audit.jsonl.gz` (the same one-event-per-line audit log, gzipped as archived logs often are), `authenticator.log`',
   files() {
     const f = mastersNodeIdentityFiles();

@@ -71,6 +71,12 @@ export const mastersNodeUsername: Scenario = {
     { ruleId: 'node-csr-unapprovable', because: 'kubelet-serving CSRs created by `WorkerNodeRole`' },
   ],
   info: [],
+  incidents: [
+    {
+      kind: 'node-role', key: GROUPS.gpu.roleArn, cause: `node role \`${GROUPS.gpu.roleName}\` mapped to \`system:masters\` as \`WorkerNodeRole\``,
+      findings: ['aws-auth-node-username', 'aws-auth-node-missing-groups', 'aws-auth-node-system-masters', 'node-identity-unrecognized', 'node-system-masters', 'node-csr-unapprovable'],
+    },
+  ],
   formats: '`kube-apiserver-audit.jsonl` (audit events, one per line), `authenticator.log`',
   files() {
     const f = mastersNodeUsernameFiles();

@@ -9,6 +9,11 @@ import { textLines } from './scenario';
 import { at } from './cluster';
 import { selfManagedApiserverStart } from './apiserver-log';
 
+/** Its authorization flags, as the configuration incident quotes them. */
+export const SELF_MANAGED_APISERVER_CONFIG =
+  '--anonymous-auth=true --authorization-mode=[AlwaysAllow] ' +
+  '--enable-admission-plugins=[NamespaceLifecycle,LimitRanger,ServiceAccount,DefaultStorageClass,ResourceQuota]';
+
 export const selfManagedApiserver: Scenario = {
   dir: 'self-managed-apiserver',
   title: 'A self-managed API server with AlwaysAllow and no NodeRestriction',
@@ -25,6 +30,12 @@ export const selfManagedApiserver: Scenario = {
     { ruleId: 'apiserver-admission-missing-noderestriction', because: '`--enable-admission-plugins` lacks NodeRestriction' },
   ],
   info: [{ ruleId: 'apiserver-authz-config', because: 'one finding describing this configuration' }],
+  incidents: [
+    {
+      kind: 'apiserver-config', key: SELF_MANAGED_APISERVER_CONFIG, cause: 'the configuration of the API server on `cp-1`',
+      findings: ['apiserver-authz-always-allow', 'apiserver-authz-missing-node', 'apiserver-authz-missing-rbac', 'apiserver-admission-missing-noderestriction', 'apiserver-authz-config'],
+    },
+  ],
   formats: '`kube-apiserver.journal.log`: klog lines behind a journald prefix (`Nov 27 10:50:00 cp-1 kube-apiserver[2211]: I1127 …`)',
   files() {
     const lines = selfManagedApiserverStart(new Rng('scenario:self-managed-apiserver'), at('10:50:00.512001'));

@@ -145,6 +145,13 @@ export const unmappedNode: Scenario = {
     },
   ],
   info: [],
+  incidents: [
+    {
+      kind: 'node-role', key: GROUPS.apps.roleArn, cause: `node role \`${GROUPS.apps.roleName}\`, left out of aws-auth by the Terraform rewrite`,
+      findings: ['authenticator-node-unmapped'],
+    },
+    { kind: 'node-role', key: KARPENTER_ROLE_ARN, cause: `node role \`${KARPENTER_ROLE}\`, mapped nowhere`, findings: ['authenticator-node-unmapped'] },
+  ],
   formats: '`authenticator.log` (aws-iam-authenticator logrus lines, with `STS response` lines), `kube-apiserver-audit.jsonl` (audit events, one per line)',
   files() {
     const f = unmappedNodeFiles();

@@ -104,6 +104,12 @@ export const wrongNodeUsername: Scenario = {
     { ruleId: 'authenticator-node-wrong-username', because: 'the authenticator grants the batch role `system:nodes` under the username `WorkerNodeRole`' },
   ],
   info: [],
+  incidents: [
+    {
+      kind: 'node-role', key: GROUPS.batch.roleArn, cause: `node role \`${GROUPS.batch.roleName}\` mapped as \`WorkerNodeRole\``,
+      findings: ['aws-auth-node-username', 'node-identity-unrecognized', 'node-lease-forbidden', 'node-lease-forbidden', 'node-lease-forbidden', 'authenticator-node-wrong-username'],
+    },
+  ],
   formats: '`kube-apiserver-audit.jsonl` (audit events, one per line), `authenticator.log`',
   files() {
     const f = wrongNodeUsernameFiles();
