@@ -8,7 +8,7 @@ import type { QueriedStream, Rule } from '../model/rule';
 import type { RuleSettings } from '../model/rule-settings';
 import type { ClusterReport, QueryStatistics } from '../model/report';
 import { clean } from '../model/sanitize';
-import { applyAuthenticationMode } from './authentication-mode';
+import { applyAuthenticationMode, incidentsOfFindings } from './authentication-mode';
 import type { Clock } from './backoff';
 import type { ClusterTarget } from './config';
 import { estimateCost } from './cost';
@@ -110,11 +110,12 @@ export async function auditCluster(
   for (const e of scan.ruleErrors) reasons.push(`rule ${e.ruleId} failed (${e.count}x: ${clean(e.error, 200)}): it saw nothing after that`);
 
   const statistics = outcomes.map((o) => ({ ...o.statistics, estimatedCostUsd: estimateCost(o.statistics.bytesScanned).estimatedCostUsd }));
+  const findings = applyAuthenticationMode(scan.findings, facts?.authenticationMode, minSeverity);
   const report: ClusterReport & { statistics: QueryStatistics[] } = {
     cluster: target.name,
     window: windowIso(window),
-    findings: applyAuthenticationMode(scan.findings, facts?.authenticationMode, minSeverity),
-    incidents: scan.incidents,
+    findings,
+    incidents: incidentsOfFindings(scan.incidents, findings),
     ...(scan.suppressed ? { suppressed: scan.suppressed } : {}),
     ...(scan.expiredSuppressions ? { expiredSuppressions: scan.expiredSuppressions } : {}),
     complete: reasons.length === 0,

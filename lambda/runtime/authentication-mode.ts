@@ -1,5 +1,6 @@
 import type { Finding } from '../model/findings';
-import { atLeast, type Severity } from '../model/severity';
+import type { Incident } from '../model/incident';
+import { atLeast, severityRank, type Severity } from '../model/severity';
 
 export const IGNORED_IN_API_MODE = 'ignored by this cluster: authentication mode API';
 
@@ -24,4 +25,21 @@ export function applyAuthenticationMode(findings: readonly Finding[], mode: stri
         : f,
     )
     .filter((f) => atLeast(f.severity, minSeverity));
+}
+
+/**
+ * The incidents of the findings `applyAuthenticationMode` returned: each keeps only its findings still reported,
+ * takes the highest severity among them, and is left out when none is left. Without this, in mode API an
+ * incident made only of aws-auth findings would still be alerted at their original severity.
+ */
+export function incidentsOfFindings(incidents: readonly Incident[], findings: readonly Finding[]): Incident[] {
+  const byFingerprint = new Map(findings.map((f) => [f.fingerprint, f]));
+  const out: Incident[] = [];
+  for (const incident of incidents) {
+    const kept = incident.findings.filter((fp) => byFingerprint.has(fp));
+    if (kept.length === 0) continue;
+    const severity = kept.map((fp) => byFingerprint.get(fp)!.severity).reduce((a, b) => (severityRank(b) > severityRank(a) ? b : a));
+    out.push(kept.length === incident.findings.length && severity === incident.severity ? incident : { ...incident, severity, findings: kept });
+  }
+  return out;
 }

@@ -368,5 +368,40 @@ describe('access entries of node roles', () => {
     const awsAuth = findings.find((f) => f.ruleId === 'aws-auth-node-username');
     expect(awsAuth).toMatchObject({ severity: 'info' });
     expect(awsAuth!.message).toMatch(/^Ignored by this cluster: authentication mode API/);
+    // Its incident is told at the severity of what is left in it, not at the aws-auth finding's original one.
+    const incidents = response.clusters[0]!.incidents ?? [];
+    const withAwsAuth = incidents.filter((i) => i.findings.includes(awsAuth!.fingerprint));
+    expect(withAwsAuth.length).toBeGreaterThan(0);
+    for (const incident of withAwsAuth) {
+      const members = findings.filter((f) => incident.findings.includes(f.fingerprint));
+      expect(members.length).toBe(incident.findings.length);
+      expect(incident.severity).toBe(members.some((f) => f.severity === 'high') ? 'high' : members.some((f) => f.severity === 'medium') ? 'medium' : 'info');
+    }
+  });
+
+  it('in mode API leaves out an incident made only of aws-auth findings when they fall below the minimum severity', async () => {
+    // Prepare: the same write, the default minimum severity (medium).
+    cluster({ mode: 'API' });
+    const write = {
+      kind: 'Event', apiVersion: 'audit.k8s.io/v1', level: 'RequestResponse', auditID: 'w-2', stage: 'ResponseComplete',
+      requestURI: '/api/v1/namespaces/kube-system/configmaps/aws-auth', verb: 'update',
+      user: { username: 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'] }, sourceIPs: ['10.0.0.5'], userAgent: 'kubectl/v1.29.0',
+      objectRef: { resource: 'configmaps', namespace: 'kube-system', name: 'aws-auth', apiVersion: 'v1' },
+      responseStatus: { metadata: {}, code: 200 },
+      requestObject: { kind: 'ConfigMap', apiVersion: 'v1', metadata: { name: 'aws-auth', namespace: 'kube-system' }, data: { mapRoles: `- rolearn: ${NODE_ROLE}\n  username: WorkerNodeRole\n  groups:\n    - system:bootstrappers\n    - system:nodes\n` } },
+      requestReceivedTimestamp: new Date(at(1)).toISOString(), stageTimestamp: new Date(at(1)).toISOString(),
+      annotations: { 'authorization.k8s.io/decision': 'allow', 'authorization.k8s.io/reason': '' },
+    };
+    logGroup([ev(1, JSON.stringify(write))]);
+
+    // Act
+    const response = await handler()({ start: '2024-05-19T05:55:00Z', end: '2024-05-19T06:55:00Z', minSeverity: 'medium', dryRun: true }, {});
+
+    // Assess: the aws-auth finding is info, below the minimum: neither it nor an incident of it is reported.
+    const report = response.clusters[0]!;
+    expect(report.findings.filter((f) => f.ruleId.startsWith('aws-auth-'))).toEqual([]);
+    expect((report.incidents ?? []).filter((i) => i.cause.roleArn !== undefined && i.findings.length === 0)).toEqual([]);
+    const fingerprints = new Set(report.findings.map((f) => f.fingerprint));
+    for (const incident of report.incidents ?? []) for (const fp of incident.findings) expect(fingerprints.has(fp)).toBe(true);
   });
 });
