@@ -79,7 +79,12 @@ export function advance(before: ClusterState, seen: WindowObservation, settings:
       continue;
     }
     const merged = mergeSummaries(was.findings, findings);
-    const widened = { ...incident, firstSeen: earlier(was.incident.firstSeen, incident.firstSeen), lastSeen: later(was.incident.lastSeen, incident.lastSeen) };
+    const widened = {
+      ...incident,
+      cause: keepFirstFailure(was.incident.cause, incident.cause),
+      firstSeen: earlier(was.incident.firstSeen, incident.firstSeen),
+      lastSeen: later(was.incident.lastSeen, incident.lastSeen),
+    };
     const history: IncidentRecord['history'] = {
       ...was.history,
       openSince: earlier(was.history.openSince, incident.firstSeen) ?? was.history.openSince,
@@ -135,6 +140,19 @@ export function advance(before: ClusterState, seen: WindowObservation, settings:
   const lastWindow = seen.complete ? { ...seen.window } : before.lastWindow;
   const state: ClusterState = { ...before, completeSince, incidents: records, ...(lastWindow ? { lastWindow } : {}) };
   return { state, lifecycle: { cluster, mode: 'scheduled', incidents: [...incidents, ...resolved], transitions: order(transitions) } };
+}
+
+/**
+ * The same change seen again keeps the first failure it caused, whichever window showed it: each window only
+ * knows the failures it holds, so a later window would otherwise put "first lease refusal" hours late.
+ */
+function keepFirstFailure(was: Incident['cause'], now: Incident['cause']): Incident['cause'] {
+  const [before, after] = [was.change, now.change];
+  if (!before || !after || before.time !== after.time || before.auditID !== after.auditID) return now;
+  if (before.firstFailureAfterSeconds === undefined) return now;
+  if (after.firstFailureAfterSeconds !== undefined && after.firstFailureAfterSeconds <= before.firstFailureAfterSeconds) return now;
+  const { firstFailure: _f, ...rest } = after;
+  return { ...now, change: { ...rest, firstFailureAfterSeconds: before.firstFailureAfterSeconds, ...(before.firstFailure ? { firstFailure: before.firstFailure } : {}) } };
 }
 
 /** New, escalated and reminded incidents before resolved ones, most severe first. */

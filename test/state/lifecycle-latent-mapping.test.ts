@@ -34,5 +34,7 @@ describe('a wrong node-role mapping whose nodes fail hours after the write', () 
     expect(resolved).toContain('Resolved: at 2026-03-02T06:00:00.000Z: no complete window has shown it since 2026-03-02T05:00:00.000Z');
     expect(resolved).toMatch(/it lasted 4 h 5\d min \(2026-03-02T00:05:00/);
     expect(resolved).not.toContain('recurred');
+    // The first failure is the first of the incident (02:30, 2 h 25 min after the write), not the last window's.
+    expect(resolved).toMatch(/first lease refusal 2 h 2\d min after the change/);
   }, 120_000);
 });
