@@ -302,6 +302,20 @@ describe('cost: each stream kind scans its own streams', () => {
   });
 });
 
+/** A kubectl update of aws-auth mapping the node role to a non-node username (misconfiguration 1). */
+function awsAuthWrite(auditID: string): Record<string, unknown> {
+  return {
+    kind: 'Event', apiVersion: 'audit.k8s.io/v1', level: 'RequestResponse', auditID, stage: 'ResponseComplete',
+    requestURI: '/api/v1/namespaces/kube-system/configmaps/aws-auth', verb: 'update',
+    user: { username: 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'] }, sourceIPs: ['10.0.0.5'], userAgent: 'kubectl/v1.29.0',
+    objectRef: { resource: 'configmaps', namespace: 'kube-system', name: 'aws-auth', apiVersion: 'v1' },
+    responseStatus: { metadata: {}, code: 200 },
+    requestObject: { kind: 'ConfigMap', apiVersion: 'v1', metadata: { name: 'aws-auth', namespace: 'kube-system' }, data: { mapRoles: `- rolearn: ${NODE_ROLE}\n  username: WorkerNodeRole\n  groups:\n    - system:bootstrappers\n    - system:nodes\n` } },
+    requestReceivedTimestamp: new Date(at(1)).toISOString(), stageTimestamp: new Date(at(1)).toISOString(),
+    annotations: { 'authorization.k8s.io/decision': 'allow', 'authorization.k8s.io/reason': '' },
+  };
+}
+
 describe('access entries of node roles', () => {
   const HUMAN = 'arn:aws:iam::123456789012:role/platform-admins';
   const FARGATE = 'arn:aws:iam::123456789012:role/fargate-pods';
@@ -347,16 +361,7 @@ describe('access entries of node roles', () => {
   it('in mode API finds a node group role without an entry, and turns aws-auth findings into info', async () => {
     // Prepare: an aws-auth write mapping the node role to a non-node username.
     cluster({ mode: 'API', entries: {} });
-    const write = {
-      kind: 'Event', apiVersion: 'audit.k8s.io/v1', level: 'RequestResponse', auditID: 'w-1', stage: 'ResponseComplete',
-      requestURI: '/api/v1/namespaces/kube-system/configmaps/aws-auth', verb: 'update',
-      user: { username: 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'] }, sourceIPs: ['10.0.0.5'], userAgent: 'kubectl/v1.29.0',
-      objectRef: { resource: 'configmaps', namespace: 'kube-system', name: 'aws-auth', apiVersion: 'v1' },
-      responseStatus: { metadata: {}, code: 200 },
-      requestObject: { kind: 'ConfigMap', apiVersion: 'v1', metadata: { name: 'aws-auth', namespace: 'kube-system' }, data: { mapRoles: `- rolearn: ${NODE_ROLE}\n  username: WorkerNodeRole\n  groups:\n    - system:bootstrappers\n    - system:nodes\n` } },
-      requestReceivedTimestamp: new Date(at(1)).toISOString(), stageTimestamp: new Date(at(1)).toISOString(),
-      annotations: { 'authorization.k8s.io/decision': 'allow', 'authorization.k8s.io/reason': '' },
-    };
+    const write = awsAuthWrite('w-1');
     logGroup([ev(1, JSON.stringify(write))]);
 
     // Act
@@ -382,16 +387,7 @@ describe('access entries of node roles', () => {
   it('in mode API leaves out an incident made only of aws-auth findings when they fall below the minimum severity', async () => {
     // Prepare: the same write, the default minimum severity (medium).
     cluster({ mode: 'API' });
-    const write = {
-      kind: 'Event', apiVersion: 'audit.k8s.io/v1', level: 'RequestResponse', auditID: 'w-2', stage: 'ResponseComplete',
-      requestURI: '/api/v1/namespaces/kube-system/configmaps/aws-auth', verb: 'update',
-      user: { username: 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'] }, sourceIPs: ['10.0.0.5'], userAgent: 'kubectl/v1.29.0',
-      objectRef: { resource: 'configmaps', namespace: 'kube-system', name: 'aws-auth', apiVersion: 'v1' },
-      responseStatus: { metadata: {}, code: 200 },
-      requestObject: { kind: 'ConfigMap', apiVersion: 'v1', metadata: { name: 'aws-auth', namespace: 'kube-system' }, data: { mapRoles: `- rolearn: ${NODE_ROLE}\n  username: WorkerNodeRole\n  groups:\n    - system:bootstrappers\n    - system:nodes\n` } },
-      requestReceivedTimestamp: new Date(at(1)).toISOString(), stageTimestamp: new Date(at(1)).toISOString(),
-      annotations: { 'authorization.k8s.io/decision': 'allow', 'authorization.k8s.io/reason': '' },
-    };
+    const write = awsAuthWrite('w-2');
     logGroup([ev(1, JSON.stringify(write))]);
 
     // Act
